@@ -1,0 +1,61 @@
+import {
+  DOCUMENT_TYPES,
+  type DocumentType,
+  type SessionStatus,
+  type Verification,
+} from './types.js';
+
+/** Lower case with spaces, underscores and hyphens removed: "In Progress" → "inprogress". */
+const squash = (word: string) => word.toLowerCase().replace(/[\s_-]+/g, '');
+
+const STATUS_WORDS: Record<string, SessionStatus> = {
+  pending: 'pending',
+  inprogress: 'in_progress',
+  completed: 'completed',
+  expired: 'expired',
+  declined: 'declined',
+};
+
+const VERIFICATION_WORDS: Record<string, Verification> = {
+  passed: 'passed',
+  failed: 'failed',
+  notperformed: 'not_performed',
+};
+
+const WIRE_DOCUMENT_TYPES: Record<DocumentType, string> = {
+  passport: 'ppt_object',
+  driving_license: 'dl_object',
+  id_card: 'idcard_object',
+};
+
+const DOCUMENT_WORDS: Record<string, DocumentType> = Object.fromEntries(
+  DOCUMENT_TYPES.flatMap((type) => [
+    [squash(type), type],
+    [squash(WIRE_DOCUMENT_TYPES[type]), type],
+  ]),
+);
+
+const lookup = <T>(table: Record<string, T>, word: unknown): T | undefined =>
+  typeof word === 'string' && Object.hasOwn(table, squash(word)) ? table[squash(word)] : undefined;
+
+/**
+ * A session status from the contract's words or the seed's, in any case and with spaces,
+ * underscores or hyphens ("In Progress", "in_progress", "INPROGRESS", "COMPLETED" …);
+ * `undefined` for anything else.
+ */
+export const normaliseStatus = (word: unknown): SessionStatus | undefined =>
+  lookup(STATUS_WORDS, word);
+
+/** A verification status ("Passed", "FAILED", "Not performed" …); `undefined` for anything else. */
+export const normaliseVerification = (word: unknown): Verification | undefined =>
+  lookup(VERIFICATION_WORDS, word);
+
+/**
+ * A document type from the contract's words or 1Kosmos's wire values (`ppt_object`, `dl_object`,
+ * `idcard_object`); `undefined` for anything else.
+ */
+export const normaliseDocumentType = (word: unknown): DocumentType | undefined =>
+  lookup(DOCUMENT_WORDS, word);
+
+/** 1Kosmos's wire value for a document type. */
+export const wireDocumentType = (type: DocumentType): string => WIRE_DOCUMENT_TYPES[type];
