@@ -1,0 +1,116 @@
+/** The browser's client of the backend contract: `POST {endpoint}` and `GET {endpoint}/{sessionId}`. */
+import { codeForStatus, IdvError } from './errors.js';
+import { parseSession, parseStatusReport } from './parse.js';
+import type { Session, SessionRequest, StatusReport } from './types.js';
+
+export interface ClientOptions {
+  /** The backend's base URL, absolute or relative to `base`. */
+  endpoint: string;
+  /** Merged into every request (headers, credentials, mode …). */
+  requestInit?: RequestInit;
+  /** ms before a request is aborted with `timeout`. Default 15 000. */
+  timeout?: number;
+  /** Resolves a relative `endpoint`. Default: the page's URL. */
+  base?: string;
+  fetch?: typeof fetch;
+}
+
+/** What a custom backend hook must provide; the element uses the same shape for its own client. */
+export interface IdvClient {
+  createSession(request: SessionRequest, signal?: AbortSignal): Promise<Session>;
+  fetchStatus(session: Pick<Session, 'sessionId' | 'token'>, signal?: AbortSignal): Promise<StatusReport>;
+}
+
+/** `Retry-After` in ms: delay-seconds or an HTTP date. */
+export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (header.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+async function errorFrom(response: Response): Promise<IdvError> {
+  let message = `The backend answered ${response.status} ${response.statusText}`.trim() + '.';
+  let retryable: boolean | undefined;
+  try {
+    const body = await response.json();
+    if (typeof body?.error?.message === 'string') message = body.error.message;
+    if (typeof body?.error?.retryable === 'boolean') retryable = body.error.retryable;
+  } catch {
+    // Not the contract's error JSON: the status line says enough.
+  }
+  return new IdvError(codeForStatus(response.status), message, {
+    status: response.status,
+    retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
+    retryable,
+  });
+}
+
+export function createClient(options: ClientOptions): IdvClient {
+  const { requestInit = {}, timeout = 15_000 } = options;
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const endpoint = new URL(options.endpoint, options.base ?? globalThis.location?.href);
+  /** The last report and its ETag per session, for `If-None-Match`. */
+  const known = new Map<string, { etag: string; report: StatusReport }>();
+
+  async function request(url: URL, init: RequestInit, signal?: AbortSignal): Promise<Response> {
+    const timer = AbortSignal.timeout(timeout);
+    const headers = new Headers(requestInit.headers);
+    new Headers(init.headers).forEach((value, name) => headers.set(name, value));
+    headers.set('Accept', 'application/json');
+    try {
+      return await doFetch(url, {
+        ...requestInit,
+        ...init,
+        headers,
+        signal: signal ? AbortSignal.any([signal, timer]) : timer,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (timer.aborted) {
+        throw new IdvError('timeout', `The backend did not answer within ${timeout} ms.`, { cause: error });
+      }
+      throw new IdvError('network_error', 'The backend could not be reached.', { cause: error });
+    }
+  }
+
+  async function json(response: Response): Promise<unknown> {
+    try {
+      return await response.json();
+    } catch (error) {
+      throw new IdvError('bad_response', 'The backend answered something that is not JSON.', {
+        status: response.status,
+        cause: error,
+      });
+    }
+  }
+
+  return {
+    async createSession(body, signal) {
+      const response = await request(
+        endpoint,
+        { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+        signal,
+      );
+      if (!response.ok) throw await errorFrom(response);
+      return parseSession(await json(response));
+    },
+
+    async fetchStatus({ sessionId, token }, signal) {
+      const url = new URL(`${endpoint.pathname.replace(/\/$/, '')}/${encodeURIComponent(sessionId)}`, endpoint);
+      url.search = endpoint.search;
+      const cached = known.get(sessionId);
+      const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+      if (cached) headers['If-None-Match'] = cached.etag;
+      const response = await request(url, { method: 'GET', headers, cache: 'no-store' }, signal);
+      if (response.status === 304 && cached) return cached.report;
+      if (!response.ok) throw await errorFrom(response);
+      const report = parseStatusReport(await json(response), sessionId);
+      const etag = response.headers.get('ETag');
+      if (etag) known.set(sessionId, { etag, report });
+      else known.delete(sessionId);
+      return report;
+    },
+  };
+}

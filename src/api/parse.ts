@@ -1,0 +1,101 @@
+/**
+ * Strict validation of the backend's answers: a field missing or of the wrong type is an
+ * `IdvError('bad_response')`, never `undefined` passed along.
+ */
+import { IdvError } from './errors.js';
+import { normaliseStatus, normaliseVerification } from './normalise.js';
+import type { Session, SessionStatus, StatusReport, Verification } from './types.js';
+
+type Json = Record<string, unknown>;
+
+const bad = (message: string) => new IdvError('bad_response', message);
+
+function object(value: unknown, what: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw bad(`The ${what} is not a JSON object.`);
+  }
+  return value as Json;
+}
+
+function text(body: Json, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw bad(`The backend's answer has no "${field}" (a non-empty string).`);
+  }
+  return value;
+}
+
+function timestamp(body: Json, field: string): string {
+  const value = text(body, field);
+  if (Number.isNaN(Date.parse(value))) throw bad(`"${field}" is not an ISO 8601 date: ${value}`);
+  return value;
+}
+
+function status(body: Json): SessionStatus {
+  const word = text(body, 'status');
+  const known = normaliseStatus(word);
+  if (!known) throw new IdvError('unknown_status', `Unknown session status "${word}".`);
+  return known;
+}
+
+function verification(body: Json, status: SessionStatus): Verification | null {
+  const word = body.verification;
+  if (word === null || word === undefined) {
+    if (status === 'completed') throw bad('A completed session has no "verification".');
+    return null;
+  }
+  const known = normaliseVerification(word);
+  if (!known) throw new IdvError('unknown_status', `Unknown verification status "${String(word)}".`);
+  return known;
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$|\.localhost$/;
+
+/**
+ * The hosted-flow URL, if it is safe to open: absolute, `https:`, or `http:` on a loopback host.
+ * Anything else (`javascript:`, `data:`, plain `http:` elsewhere, garbage) is `unsafe_url`.
+ */
+export function safeHostedUrl(url: unknown): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const safe =
+    parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && LOOPBACK.test(parsed.hostname));
+  if (!parsed || !safe) {
+    throw new IdvError('unsafe_url', `Refusing to open the hosted-flow URL "${String(url)}".`, {
+      retryable: false,
+    });
+  }
+  return parsed.href;
+}
+
+/** A `POST {endpoint}` answer. */
+export function parseSession(value: unknown): Session {
+  const body = object(value, "backend's answer");
+  return {
+    sessionId: text(body, 'sessionId'),
+    url: safeHostedUrl(text(body, 'url')),
+    token: text(body, 'token'),
+    expiresAt: timestamp(body, 'expiresAt'),
+    status: status(body),
+  };
+}
+
+/** A `GET {endpoint}/{sessionId}` answer, which must be about `sessionId`. */
+export function parseStatusReport(value: unknown, sessionId: string): StatusReport {
+  const body = object(value, "backend's answer");
+  const current = status(body);
+  const report = {
+    sessionId: text(body, 'sessionId'),
+    status: current,
+    verification: verification(body, current),
+    updatedAt: timestamp(body, 'updatedAt'),
+  };
+  if (report.sessionId !== sessionId) {
+    throw bad(`Asked for session ${sessionId}, the backend answered about ${report.sessionId}.`);
+  }
+  return report;
+}

@@ -1,0 +1,147 @@
+/**
+ * The adaptive poller: reads a session's status until it is final.
+ * - every `interval` ms while the page is visible, every `hiddenInterval` ms while hidden;
+ * - `poke()` reads at once (focus, visibility, online, popup closed), unless backing off;
+ * - on a retryable error: exponential backoff with full jitter, capped at `maxBackoff`, or the
+ *   backend's `Retry-After` when it gave one; a non-retryable error stops it;
+ * - at most one read in flight; stops at a terminal status, at `expiresAt` and on `stop()`.
+ */
+import { IdvError, toIdvError } from './errors.js';
+import { TERMINAL_STATUSES, type StatusReport } from './types.js';
+
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+  random(): number;
+}
+
+const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (id) => globalThis.clearTimeout(id as ReturnType<typeof setTimeout>),
+  random: () => Math.random(),
+};
+
+export interface PollerOptions {
+  read(signal: AbortSignal): Promise<StatusReport>;
+  /** Every report read, terminal ones included. */
+  onReport(report: StatusReport): void;
+  /** Every failed read; after a non-retryable one (or `session_expired`) the poller has stopped. */
+  onError(error: IdvError): void;
+  /** ms between reads while visible. Default 2000. */
+  interval?: number;
+  /** ms between reads while the page is hidden. Default 15 000. */
+  hiddenInterval?: number;
+  /** Cap of the error backoff, ms. Default 30 000. */
+  maxBackoff?: number;
+  /** Epoch ms after which the session cannot change any more. */
+  expiresAt?: number;
+  clock?: Clock;
+}
+
+export class Poller {
+  private readonly clock: Clock;
+  private timer: unknown;
+  private inFlight?: AbortController;
+  private failures = 0;
+  /** Epoch ms before which no read may start (backoff or `Retry-After`). */
+  private notBefore = 0;
+  private visible = true;
+  private active = false;
+
+  constructor(private readonly options: PollerOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Whether it is polling. */
+  get running(): boolean {
+    return this.active;
+  }
+
+  /** Starts polling with a read now. */
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.failures = 0;
+    this.notBefore = 0;
+    this.poke();
+  }
+
+  /** Stops polling: clears the timer and aborts a read in flight. */
+  stop(): void {
+    this.active = false;
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.inFlight?.abort();
+    this.inFlight = undefined;
+  }
+
+  /** Reads now, unless a read is in flight or the poller is backing off. */
+  poke(): void {
+    if (!this.active || this.inFlight) return;
+    const wait = this.notBefore - this.clock.now();
+    if (wait > 0 && !this.expired()) this.schedule(wait);
+    else void this.read();
+  }
+
+  /** Page visibility: reads at once when it becomes visible, slows down while hidden. */
+  setVisible(visible: boolean): void {
+    const changed = visible !== this.visible;
+    this.visible = visible;
+    if (changed && visible) this.poke();
+    else if (changed && !this.inFlight && this.active && this.failures === 0) this.schedule(this.pace());
+  }
+
+  private pace(): number {
+    return this.visible ? (this.options.interval ?? 2000) : (this.options.hiddenInterval ?? 15_000);
+  }
+
+  private schedule(ms: number): void {
+    this.clock.clearTimeout(this.timer);
+    const { expiresAt } = this.options;
+    const delay = expiresAt === undefined ? ms : Math.min(ms, Math.max(0, expiresAt - this.clock.now()));
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.poke();
+    }, delay);
+  }
+
+  private async read(): Promise<void> {
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    const controller = new AbortController();
+    this.inFlight = controller;
+    try {
+      const report = await this.options.read(controller.signal);
+      if (controller.signal.aborted) return;
+      this.inFlight = undefined;
+      this.failures = 0;
+      this.notBefore = 0;
+      this.options.onReport(report);
+      if (TERMINAL_STATUSES.has(report.status)) this.stop();
+      else if (this.expired()) this.fail(new IdvError('session_expired', 'The session expired before it finished.'));
+      else if (this.active) this.schedule(this.pace());
+    } catch (thrown) {
+      if (controller.signal.aborted) return;
+      this.inFlight = undefined;
+      const error = toIdvError(thrown);
+      if (!error.retryable || this.expired()) return this.fail(error);
+      this.failures += 1;
+      const cap = Math.min(this.options.maxBackoff ?? 30_000, this.pace() * 2 ** this.failures);
+      const delay = error.retryAfter ?? Math.max(this.pace() / 4, this.clock.random() * cap);
+      this.notBefore = this.clock.now() + delay;
+      this.options.onError(error);
+      if (this.active) this.schedule(delay);
+    }
+  }
+
+  private expired(): boolean {
+    return this.options.expiresAt !== undefined && this.clock.now() >= this.options.expiresAt;
+  }
+
+  private fail(error: IdvError): void {
+    this.stop();
+    this.options.onError(error);
+  }
+}

@@ -1,0 +1,677 @@
+import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { Task } from '@lit/task';
+import { createClient, type IdvClient } from '../api/client.js';
+import { IdvError, toIdvError } from '../api/errors.js';
+import { normaliseDocumentType } from '../api/normalise.js';
+import { parseSession, parseStatusReport } from '../api/parse.js';
+import { Poller } from '../api/poller.js';
+import {
+  TERMINAL_STATUSES,
+  type DocumentType,
+  type Session,
+  type SessionRequest,
+  type SessionStatus,
+  type StatusReport,
+  type Verification,
+} from '../api/types.js';
+import {
+  KosmosIdvCloseEvent,
+  KosmosIdvCompleteEvent,
+  KosmosIdvDeclinedEvent,
+  KosmosIdvErrorEvent,
+  KosmosIdvExpiredEvent,
+  KosmosIdvOpenEvent,
+  KosmosIdvSessionEvent,
+  KosmosIdvStatusEvent,
+  type LaunchMode,
+} from './events.js';
+import { PageSignals } from './page-signals.js';
+import type { QrCode } from './qr.js';
+import { SessionStore } from './session-store.js';
+import { defaultStrings, type IdvStrings } from './strings.js';
+import { styles } from './kosmos-idv-launcher.styles.js';
+
+/** Where the element is in a verification. */
+export type LauncherState =
+  | 'idle'
+  | 'creating'
+  | 'open'
+  | 'polling'
+  | 'completed'
+  | 'expired'
+  | 'declined'
+  | 'error';
+
+const MODES: readonly LaunchMode[] = ['popup', 'tab', 'redirect', 'embedded', 'qr'];
+const WINDOW_NAME = 'kosmos-idv-flow';
+/** How often an open popup or tab is checked for having been closed. */
+const WINDOW_CHECK_MS = 500;
+/** An embedded flow that has not loaded by then is offered in a window instead. */
+const FRAME_TIMEOUT_MS = 15_000;
+const MIN_POLL_INTERVAL_MS = 250;
+
+/** Custom backend: creates a session. Its answer is validated like the contract's. */
+export type CreateSessionHook = (request: SessionRequest, signal: AbortSignal) => Promise<Session>;
+/** Custom backend: reads a session's status. Its answer is validated like the contract's. */
+export type FetchStatusHook = (session: Session, signal: AbortSignal) => Promise<StatusReport>;
+
+/**
+ * Runs a 1Kosmos identity verification: asks the page owner's backend for a session, opens
+ * 1Kosmos's hosted flow, shows a live status badge fed by polling, and fires events when the
+ * session completes, expires or is declined.
+ *
+ * @summary A button and live status badge for a 1Kosmos identity verification.
+ *
+ * @fires {KosmosIdvSessionEvent} kosmos-idv-session - A session was created or resumed (`sessionId`, `url`, `expiresAt`, `resumed`).
+ * @fires {KosmosIdvOpenEvent} kosmos-idv-open - The hosted flow was opened (`sessionId`, `mode`).
+ * @fires {KosmosIdvStatusEvent} kosmos-idv-status - The backend-confirmed status changed (`sessionId`, `status`, `verification`, `previous`).
+ * @fires {KosmosIdvCompleteEvent} kosmos-idv-complete - The session was completed (`sessionId`, `verification`). Once per session.
+ * @fires {KosmosIdvExpiredEvent} kosmos-idv-expired - The session expired (`sessionId`). Once per session.
+ * @fires {KosmosIdvDeclinedEvent} kosmos-idv-declined - The user declined (`sessionId`). Once per session.
+ * @fires {KosmosIdvCloseEvent} kosmos-idv-close - The user closed the popup or dialog before a final status (`sessionId`, `status`).
+ * @fires {KosmosIdvErrorEvent} kosmos-idv-error - Something failed (`code`, `message`, `retryable`, `sessionId`).
+ *
+ * @csspart button - The main action: start, continue, try again.
+ * @csspart badge - The status badge.
+ * @csspart status - The status text inside the badge.
+ * @csspart dialog - The `<dialog>` of `embedded` mode.
+ * @csspart qr - The QR code block of `qr` mode.
+ * @csspart error - The error message.
+ *
+ * @cssprop [--kosmos-idv-font=inherit] - Font of the whole element.
+ * @cssprop [--kosmos-idv-text=inherit] - Text colour.
+ * @cssprop [--kosmos-idv-accent=#0a66c2] - Button and accent colour.
+ * @cssprop [--kosmos-idv-accent-hover=#084e96] - Button colour on hover.
+ * @cssprop [--kosmos-idv-on-accent=#fff] - Text on the accent colour.
+ * @cssprop [--kosmos-idv-radius=0.5rem] - Corner radius.
+ * @cssprop [--kosmos-idv-gap=0.75rem] - Space between the parts.
+ * @cssprop [--kosmos-idv-border=#c8ccd1] - Border colour.
+ * @cssprop [--kosmos-idv-focus-ring=#f5a623] - Focus outline colour.
+ * @cssprop [--kosmos-idv-badge-background=#eef1f4] - Badge background.
+ * @cssprop [--kosmos-idv-badge-text=#1f2328] - Badge text colour.
+ * @cssprop [--kosmos-idv-muted=#6e7781] - Neutral status dot and secondary text.
+ * @cssprop [--kosmos-idv-success=#1a7f37] - Status dot when verified.
+ * @cssprop [--kosmos-idv-danger=#cf222e] - Status dot when failed or declined; error accent.
+ * @cssprop [--kosmos-idv-warning=#9a6700] - Status dot when expired or not verified.
+ * @cssprop [--kosmos-idv-error-background=#fff1f0] - Error box background.
+ * @cssprop [--kosmos-idv-error-text=#82071e] - Error box text.
+ * @cssprop [--kosmos-idv-surface=#fff] - Dialog background.
+ * @cssprop [--kosmos-idv-backdrop=rgb(0 0 0 / 0.5)] - Dialog backdrop.
+ * @cssprop [--kosmos-idv-qr-size=12rem] - Size of the QR code.
+ */
+export class KosmosIdvLauncher extends LitElement {
+  static override styles = styles;
+
+  /** The backend contract's base URL. Required unless both `createSession` and `fetchStatus` are set. */
+  @property({ reflect: true }) endpoint = '';
+
+  /** `passport`, `driving_license` or `id_card` (1Kosmos's `ppt_object` … too). Absent: the user picks. */
+  @property({ attribute: 'document-type', reflect: true }) documentType?: string;
+
+  /** Passed to 1Kosmos as the session's user name. */
+  @property({ reflect: true }) username?: string;
+
+  /** Passed to 1Kosmos as the user's first name. */
+  @property({ reflect: true }) firstname?: string;
+
+  /** Passed to 1Kosmos as the user's last name. */
+  @property({ reflect: true }) lastname?: string;
+
+  /** Your identifier of the user, to map the session to them. */
+  @property({ reflect: true }) uid?: string;
+
+  /** How the hosted flow is shown: `popup`, `tab`, `redirect`, `embedded` or `qr`. */
+  @property({ reflect: true }) mode: string = 'popup';
+
+  /** ms between status reads while the page is visible. */
+  @property({ attribute: 'poll-interval', type: Number, reflect: true }) pollInterval = 2000;
+
+  /** Do not keep the session in `sessionStorage` for resuming after a reload. */
+  @property({ attribute: 'no-resume', type: Boolean, reflect: true }) noResume = false;
+
+  /** Disables starting a verification. */
+  @property({ type: Boolean, reflect: true }) disabled = false;
+
+  /** Merged into every request to the backend (headers, credentials …). */
+  @property({ attribute: false }) requestInit?: RequestInit;
+
+  /** Custom backend hook replacing `POST {endpoint}`. */
+  @property({ attribute: false }) createSession?: CreateSessionHook;
+
+  /** Custom backend hook replacing `GET {endpoint}/{sessionId}`. */
+  @property({ attribute: false }) fetchStatus?: FetchStatusHook;
+
+  /** Any subset of the texts the element shows, to translate or reword them. */
+  @property({ attribute: false }) strings: Partial<IdvStrings> = {};
+
+  @state() private phase: LauncherState = 'idle';
+  @state() private session?: Session;
+  @state() private report?: Pick<StatusReport, 'status' | 'verification'>;
+  @state() private failure?: IdvError;
+  @state() private chosenDocument: DocumentType = 'passport';
+  @state() private windowBlocked = false;
+  @state() private qr?: QrCode;
+  @state() private copied = false;
+
+  @query('dialog') private dialog?: HTMLDialogElement;
+  @query('[part~="button"]') private mainButton?: HTMLElement;
+
+  private settled = false;
+  private resumeChecked = false;
+  private configProblem?: IdvError;
+  private flowWindow?: Window;
+  private windowTimer?: ReturnType<typeof setInterval>;
+  private frameTimer?: ReturnType<typeof setTimeout>;
+  private poller?: Poller;
+  private client?: { key: string; client: IdvClient };
+
+  private readonly signals = new PageSignals(this, {
+    visibility: (visible) => this.poller?.setVisible(visible),
+    poke: () => this.poller?.poke(),
+  });
+
+  private readonly creation = new Task(this, {
+    autoRun: false,
+    task: async ([request]: [SessionRequest], { signal }) =>
+      this.createSession
+        ? parseSession(await this.createSession(request, signal))
+        : this.backend().createSession(request, signal),
+    onComplete: (session) => this.begin(session, false),
+    onError: (error) => {
+      if (error instanceof DOMException && error.name === 'AbortError') return;
+      this.closeFlowWindow();
+      this.fail(toIdvError(error));
+    },
+  });
+
+  /** Where the element is: `idle`, `creating`, `open`, `polling`, `completed`, `expired`, `declined` or `error`. */
+  get state(): LauncherState {
+    return this.configProblem ? 'error' : this.phase;
+  }
+
+  /** The backend-confirmed session status, or `null` before there is a session. */
+  get status(): SessionStatus | null {
+    return this.report?.status ?? null;
+  }
+
+  /** `passed`, `failed` or `not_performed` once completed, else `null`. */
+  get verification(): Verification | null {
+    return this.report?.verification ?? null;
+  }
+
+  /** The current session's id, or `null`. */
+  get sessionId(): string | null {
+    return this.session?.sessionId ?? null;
+  }
+
+  /**
+   * Starts a verification, or continues the current one: never a second session while one is
+   * under way. Call it from a click so that a popup is not blocked.
+   */
+  start(): void {
+    if (this.disabled || this.configProblem || this.phase === 'creating') return;
+    if (this.session && !this.settled) return this.reopen();
+    this.reset();
+    const mode = this.mode as LaunchMode;
+    if (mode === 'popup' || mode === 'tab') this.flowWindow = this.openWindow('about:blank', mode);
+    this.phase = 'creating';
+    void this.creation.run([this.request()]);
+  }
+
+  /** Shows the hosted flow of the current session again. Call it from a click. */
+  reopen(): void {
+    const { session } = this;
+    if (!session || this.settled) return;
+    this.failure = undefined;
+    const mode = this.mode as LaunchMode;
+    if ((mode === 'popup' || mode === 'tab') && this.flowWindow && !this.flowWindow.closed) {
+      this.flowWindow.focus();
+    } else if (mode === 'popup' || mode === 'tab') {
+      this.flowWindow = this.openWindow(session.url, mode);
+      this.showFlow();
+    } else {
+      this.showFlow();
+    }
+    if (!this.poller?.running) this.follow();
+  }
+
+  /** Reads the status now. */
+  refresh(): void {
+    this.poller?.poke();
+  }
+
+  /** Forgets the current session (the backend's session is left as it is) and returns to `idle`. */
+  reset(): void {
+    this.creation.abort();
+    this.stopFollowing();
+    this.closeFlowWindow();
+    this.dialog?.close();
+    this.store()?.clear();
+    this.session = undefined;
+    this.report = undefined;
+    this.failure = undefined;
+    this.windowBlocked = false;
+    this.qr = undefined;
+    this.settled = false;
+    this.phase = 'idle';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.session && !this.settled) this.follow();
+    if (this.flowWindow) this.watchWindow();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.creation.abort();
+    this.stopFollowing();
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    const problem = this.findConfigProblem();
+    if (problem?.message !== this.configProblem?.message) {
+      this.configProblem = problem;
+      if (problem) this.dispatchEvent(new KosmosIdvErrorEvent(problem.code, problem.message, false));
+    }
+    if (!problem && !this.resumeChecked) {
+      this.resumeChecked = true;
+      const saved = this.store()?.load();
+      if (saved) this.begin(saved, true);
+    }
+    if (changed.has('pollInterval') && this.poller) this.follow();
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (changed.has('phase') && this.phase === 'open' && this.mode === 'embedded' && !this.dialog?.open) {
+      this.dialog?.showModal();
+      this.frameTimer = setTimeout(() => this.frameFailed(), FRAME_TIMEOUT_MS);
+    }
+  }
+
+  /** Navigates the page to the hosted flow (`redirect` mode). */
+  protected navigate(url: string): void {
+    window.location.assign(url);
+  }
+
+  private findConfigProblem(): IdvError | undefined {
+    const problem = (message: string) => new IdvError('invalid_config', message);
+    if (!MODES.includes(this.mode as LaunchMode)) {
+      return problem(`Unknown mode "${this.mode}": use ${MODES.join(', ')}.`);
+    }
+    if (this.documentType && !normaliseDocumentType(this.documentType)) {
+      return problem(`Unknown document-type "${this.documentType}": use passport, driving_license or id_card.`);
+    }
+    if (!this.endpoint && !(this.createSession && this.fetchStatus)) {
+      return problem('Set the endpoint attribute, or both the createSession and fetchStatus hooks.');
+    }
+    if (!(this.pollInterval >= MIN_POLL_INTERVAL_MS)) {
+      return problem(`poll-interval must be a number of ms, at least ${MIN_POLL_INTERVAL_MS}.`);
+    }
+    return undefined;
+  }
+
+  private backend(): IdvClient {
+    const key = `${this.endpoint}\n${JSON.stringify(this.requestInit ?? {})}`;
+    if (this.client?.key !== key) {
+      this.client = { key, client: createClient({ endpoint: this.endpoint, requestInit: this.requestInit }) };
+    }
+    return this.client.client;
+  }
+
+  private store(): SessionStore | undefined {
+    if (this.noResume) return undefined;
+    return SessionStore.for(`${this.endpoint || 'custom'}#${this.id}`);
+  }
+
+  private request(): SessionRequest {
+    const request: SessionRequest = {
+      documentType: normaliseDocumentType(this.documentType) ?? this.chosenDocument,
+    };
+    for (const field of ['username', 'firstname', 'lastname', 'uid'] as const) {
+      if (this[field]) request[field] = this[field];
+    }
+    return request;
+  }
+
+  /** Takes on a session that was just created, or resumed from storage. */
+  private begin(session: Session, resumed: boolean): void {
+    this.session = session;
+    this.settled = false;
+    this.store()?.save(session);
+    this.dispatchEvent(new KosmosIdvSessionEvent(session.sessionId, session.url, session.expiresAt, resumed));
+    this.applyReport({ status: session.status, verification: null });
+    if (this.settled) return;
+    if (resumed) this.phase = 'polling';
+    else if (this.mode === 'redirect') this.navigate(session.url);
+    else if (this.flowWindow) this.flowWindow.location.href = session.url;
+    if (!resumed) this.showFlow();
+    this.follow();
+  }
+
+  /** Marks the flow as open in the current mode, or offers a link when the popup was blocked. */
+  private showFlow(): void {
+    const { session } = this;
+    if (!session) return;
+    const mode = this.mode as LaunchMode;
+    if ((mode === 'popup' || mode === 'tab') && !this.flowWindow) {
+      this.windowBlocked = true;
+      this.phase = 'polling';
+      return;
+    }
+    this.windowBlocked = false;
+    this.phase = 'open';
+    if (this.flowWindow) this.watchWindow();
+    if (mode === 'qr' && !this.qr) void this.loadQr(session.url);
+    this.dispatchEvent(new KosmosIdvOpenEvent(session.sessionId, mode));
+  }
+
+  private openWindow(url: string, mode: 'popup' | 'tab'): Window | undefined {
+    const features =
+      mode === 'popup'
+        ? `popup,width=480,height=760,left=${Math.max(0, (screen.width - 480) / 2)},top=${Math.max(0, (screen.height - 760) / 2)}`
+        : '';
+    const opened = window.open(url, mode === 'popup' ? WINDOW_NAME : '_blank', features) ?? undefined;
+    // While it shows about:blank the window is same-origin: cut its link back to this page.
+    if (opened && url === 'about:blank') opened.opener = null;
+    return opened;
+  }
+
+  private watchWindow(): void {
+    clearInterval(this.windowTimer);
+    this.windowTimer = setInterval(() => {
+      if (this.flowWindow?.closed) this.flowClosed();
+    }, WINDOW_CHECK_MS);
+  }
+
+  private closeFlowWindow(): void {
+    clearInterval(this.windowTimer);
+    this.windowTimer = undefined;
+    this.flowWindow?.close();
+    this.flowWindow = undefined;
+  }
+
+  /** The user closed the popup, tab or dialog. */
+  private flowClosed(): void {
+    clearInterval(this.windowTimer);
+    clearTimeout(this.frameTimer);
+    this.windowTimer = undefined;
+    this.flowWindow = undefined;
+    if (this.phase !== 'open' || !this.session) return;
+    this.phase = 'polling';
+    this.dispatchEvent(new KosmosIdvCloseEvent(this.session.sessionId, this.status));
+    this.poller?.poke();
+    void this.updateComplete.then(() => this.mainButton?.focus());
+  }
+
+  private dialogClosed(): void {
+    if (this.mode === 'embedded') this.flowClosed();
+  }
+
+  private frameFailed(): void {
+    this.dialog?.close();
+    this.windowBlocked = true;
+  }
+
+  /** The embedded flow's escape hatch: the same session in a popup, opened in this click. */
+  private openInWindowInstead(): void {
+    clearTimeout(this.frameTimer);
+    this.mode = 'popup';
+    this.dialog?.close();
+    this.reopen();
+  }
+
+  private async loadQr(url: string): Promise<void> {
+    const { qrCode } = await import('./qr.js');
+    if (this.session?.url === url) this.qr = qrCode(url);
+  }
+
+  private async copyLink(): Promise<void> {
+    if (!this.session) return;
+    try {
+      await navigator.clipboard.writeText(this.session.url);
+      this.copied = true;
+    } catch {
+      // No clipboard access: the link stays on screen to copy by hand.
+    }
+  }
+
+  /** Starts (or restarts) polling the current session. */
+  private follow(): void {
+    const { session } = this;
+    if (!session || !this.isConnected) return;
+    this.poller?.stop();
+    this.poller = new Poller({
+      read: async (signal) =>
+        this.fetchStatus
+          ? parseStatusReport(await this.fetchStatus(session, signal), session.sessionId)
+          : this.backend().fetchStatus(session, signal),
+      onReport: (report) => this.applyReport(report),
+      onError: (error) => this.pollFailed(error),
+      interval: this.pollInterval,
+      expiresAt: Date.parse(session.expiresAt),
+    });
+    this.poller.setVisible(this.signals.visible);
+    this.poller.start();
+  }
+
+  private stopFollowing(): void {
+    this.poller?.stop();
+    this.poller = undefined;
+    clearInterval(this.windowTimer);
+    clearTimeout(this.frameTimer);
+    this.windowTimer = undefined;
+  }
+
+  private applyReport(report: Pick<StatusReport, 'status' | 'verification'>): void {
+    const { session } = this;
+    if (!session || this.settled) return;
+    const previous = this.report?.status ?? null;
+    if (previous !== report.status || this.report?.verification !== report.verification) {
+      this.report = { status: report.status, verification: report.verification };
+      this.dispatchEvent(
+        new KosmosIdvStatusEvent(session.sessionId, report.status, report.verification, previous),
+      );
+    }
+    if (!TERMINAL_STATUSES.has(report.status)) return;
+    this.settled = true;
+    this.stopFollowing();
+    this.closeFlowWindow();
+    this.dialog?.close();
+    this.store()?.clear();
+    this.phase = report.status as LauncherState;
+    const { sessionId } = session;
+    if (report.status === 'completed') {
+      this.dispatchEvent(new KosmosIdvCompleteEvent(sessionId, report.verification ?? 'not_performed'));
+    } else if (report.status === 'expired') {
+      this.dispatchEvent(new KosmosIdvExpiredEvent(sessionId));
+    } else {
+      this.dispatchEvent(new KosmosIdvDeclinedEvent(sessionId));
+    }
+  }
+
+  private pollFailed(error: IdvError): void {
+    if (this.poller?.running) {
+      this.dispatchEvent(new KosmosIdvErrorEvent(error.code, error.message, true, this.sessionId ?? undefined));
+    } else {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: IdvError): void {
+    this.failure = error;
+    this.phase = 'error';
+    this.dispatchEvent(
+      new KosmosIdvErrorEvent(error.code, error.message, error.retryable, this.sessionId ?? undefined),
+    );
+  }
+
+  /** The error state's button: the same session if there is one, else a new attempt. */
+  private retry(): void {
+    if (this.session && !this.settled) {
+      this.failure = undefined;
+      this.phase = 'polling';
+      this.follow();
+      if (this.windowBlocked || this.mode !== 'redirect') this.reopen();
+    } else {
+      this.phase = 'idle';
+      this.start();
+    }
+  }
+
+  private text(key: keyof IdvStrings): string {
+    return this.strings[key] ?? defaultStrings[key];
+  }
+
+  protected override render() {
+    const problem = this.configProblem ?? (this.phase === 'error' ? this.failure : undefined);
+    return html`<div class="launcher">
+      ${this.renderPicker()} ${this.session ? this.renderBadge() : nothing}
+      ${problem ? this.renderError(problem) : nothing} ${this.renderAction(problem)}
+      ${this.renderBlocked()} ${this.renderQr()} ${this.renderDialog()}
+    </div>`;
+  }
+
+  private renderPicker() {
+    if (this.documentType || !['idle', 'creating'].includes(this.state)) return nothing;
+    const options: [DocumentType, keyof IdvStrings][] = [
+      ['passport', 'passport'],
+      ['driving_license', 'drivingLicense'],
+      ['id_card', 'idCard'],
+    ];
+    return html`<fieldset>
+      <legend>${this.text('chooseDocument')}</legend>
+      ${options.map(
+        ([value, label]) =>
+          html`<label
+            ><input
+              type="radio"
+              name="document"
+              .value=${value}
+              .checked=${this.chosenDocument === value}
+              ?disabled=${this.phase === 'creating'}
+              @change=${() => (this.chosenDocument = value)}
+            />${this.text(label)}</label
+          >`,
+      )}
+    </fieldset>`;
+  }
+
+  private badgeKey(): { key: string; label: keyof IdvStrings } {
+    const status = this.status;
+    if (status === 'completed') {
+      const verification = this.verification ?? 'not_performed';
+      const labels = { passed: 'statusPassed', failed: 'statusFailed', not_performed: 'statusNotPerformed' } as const;
+      return { key: verification, label: labels[verification] };
+    }
+    const labels = {
+      pending: 'statusPending',
+      in_progress: 'statusInProgress',
+      expired: 'statusExpired',
+      declined: 'statusDeclined',
+    } as const;
+    return status ? { key: status, label: labels[status] } : { key: 'starting', label: 'statusStarting' };
+  }
+
+  private renderBadge() {
+    const { key, label } = this.badgeKey();
+    return html`<div part="badge" role="status" aria-label=${this.text('statusLabel')} data-status=${key}>
+      <span class="dot" aria-hidden="true"></span><span part="status">${this.text(label)}</span>
+    </div>`;
+  }
+
+  private renderError(error: IdvError) {
+    return html`<div part="error" role="alert">
+      <strong>${this.text('errorTitle')}</strong>
+      <p>${error.message}</p>
+    </div>`;
+  }
+
+  private renderAction(problem: IdvError | undefined) {
+    const state = this.state;
+    if (problem) {
+      if (this.configProblem) return nothing;
+      return html`<button part="button" @click=${this.retry}>${this.text('retry')}</button>`;
+    }
+    if (state === 'idle' || state === 'creating') {
+      const busy = state === 'creating' || this.disabled;
+      return html`<button
+        part="button"
+        aria-disabled=${busy ? 'true' : 'false'}
+        aria-busy=${state === 'creating' ? 'true' : 'false'}
+        @click=${this.start}
+      >
+        ${this.text(state === 'creating' ? 'starting' : 'start')}
+      </button>`;
+    }
+    if ((state === 'open' || state === 'polling') && !this.windowBlocked && this.mode !== 'qr') {
+      return html`<button part="button" class=${state === 'open' ? 'secondary' : ''} @click=${this.reopen}>
+        ${this.text('reopen')}
+      </button>`;
+    }
+    if (state === 'expired' || state === 'declined') {
+      return html`<button part="button" @click=${this.start}>${this.text('startAgain')}</button>`;
+    }
+    return nothing;
+  }
+
+  private renderBlocked() {
+    if (!this.windowBlocked || !this.session || this.settled) return nothing;
+    return html`<p class="notice">${this.text('popupBlocked')}</p>
+      <a part="button" class="link-button" href=${this.session.url} target=${WINDOW_NAME} @click=${this.openFromLink}
+        >${this.text('openFlow')}</a
+      >`;
+  }
+
+  /** The blocked-popup link: opens a watched window in the click; if that fails too, the link navigates on its own. */
+  private openFromLink(event: MouseEvent): void {
+    const opened = this.openWindow((event.currentTarget as HTMLAnchorElement).href, 'popup');
+    if (!opened) return;
+    event.preventDefault();
+    this.flowWindow = opened;
+    if (this.mode !== 'tab') this.mode = 'popup';
+    this.showFlow();
+  }
+
+  private renderQr() {
+    if (this.mode !== 'qr' || !this.session || this.settled || this.state === 'error') return nothing;
+    const { qr } = this;
+    return html`<figure part="qr">
+      <h2>${this.text('qrTitle')}</h2>
+      ${qr
+        ? html`<svg viewBox="0 0 ${qr.size} ${qr.size}" role="img" aria-label=${this.text('qrTitle')}>
+            ${svg`<path d=${qr.path} fill="#000" shape-rendering="crispEdges"></path>`}
+          </svg>`
+        : nothing}
+      <figcaption>
+        <p>${this.text('qrHint')}</p>
+        <p class="url">${this.session.url}</p>
+      </figcaption>
+      <button class="secondary" @click=${this.copyLink}>
+        ${this.text(this.copied ? 'copied' : 'copyLink')}
+      </button>
+    </figure>`;
+  }
+
+  private renderDialog() {
+    if (this.mode !== 'embedded' || !this.session || this.settled) return nothing;
+    return html`<dialog part="dialog" aria-labelledby="dialog-title" @close=${this.dialogClosed}>
+      <div class="dialog-header">
+        <h2 id="dialog-title">${this.text('dialogTitle')}</h2>
+        <button class="secondary" @click=${() => this.dialog?.close()}>${this.text('close')}</button>
+      </div>
+      ${this.phase === 'open'
+        ? html`<iframe
+            title=${this.text('dialogTitle')}
+            src=${this.session.url}
+            allow="camera; microphone; fullscreen"
+            @load=${() => clearTimeout(this.frameTimer)}
+          ></iframe>`
+        : nothing}
+      <div class="dialog-footer">
+        <button class="secondary" @click=${this.openInWindowInstead}>${this.text('openInWindow')}</button>
+      </div>
+    </dialog>`;
+  }
+}

@@ -1,0 +1,40 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+export interface PageSignalHandlers {
+  /** The page became visible or hidden. */
+  visibility(visible: boolean): void;
+  /** Something suggests the status may have changed: focus came back, or the network did. */
+  poke(): void;
+}
+
+/**
+ * Listens to the page's visibility, focus and connectivity while the host is connected, and to
+ * nothing once it is disconnected.
+ */
+export class PageSignals implements ReactiveController {
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly handlers: PageSignalHandlers,
+  ) {
+    host.addController(this);
+  }
+
+  get visible(): boolean {
+    return document.visibilityState !== 'hidden';
+  }
+
+  private readonly onVisibility = () => this.handlers.visibility(this.visible);
+  private readonly onPoke = () => this.handlers.poke();
+
+  hostConnected(): void {
+    document.addEventListener('visibilitychange', this.onVisibility);
+    window.addEventListener('focus', this.onPoke);
+    window.addEventListener('online', this.onPoke);
+  }
+
+  hostDisconnected(): void {
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    window.removeEventListener('focus', this.onPoke);
+    window.removeEventListener('online', this.onPoke);
+  }
+}

@@ -1,0 +1,62 @@
+/** Every text the element shows. Set `strings` (any subset) to translate or reword them. */
+export interface IdvStrings {
+  start: string;
+  starting: string;
+  reopen: string;
+  retry: string;
+  startAgain: string;
+  chooseDocument: string;
+  passport: string;
+  drivingLicense: string;
+  idCard: string;
+  statusLabel: string;
+  statusStarting: string;
+  statusPending: string;
+  statusInProgress: string;
+  statusPassed: string;
+  statusFailed: string;
+  statusNotPerformed: string;
+  statusExpired: string;
+  statusDeclined: string;
+  popupBlocked: string;
+  openFlow: string;
+  dialogTitle: string;
+  close: string;
+  openInWindow: string;
+  qrTitle: string;
+  qrHint: string;
+  copyLink: string;
+  copied: string;
+  errorTitle: string;
+}
+
+export const defaultStrings: IdvStrings = {
+  start: 'Verify your identity',
+  starting: 'Starting…',
+  reopen: 'Continue verification',
+  retry: 'Try again',
+  startAgain: 'Start a new verification',
+  chooseDocument: 'Choose your document',
+  passport: 'Passport',
+  drivingLicense: 'Driving licence',
+  idCard: 'ID card',
+  statusLabel: 'Verification status',
+  statusStarting: 'Starting',
+  statusPending: 'Not started yet',
+  statusInProgress: 'In progress',
+  statusPassed: 'Verified',
+  statusFailed: 'Verification failed',
+  statusNotPerformed: 'Completed, not verified',
+  statusExpired: 'Expired',
+  statusDeclined: 'Declined',
+  popupBlocked: 'Your browser blocked the verification window.',
+  openFlow: 'Open the verification',
+  dialogTitle: 'Identity verification',
+  close: 'Close',
+  openInWindow: 'Open in a new window instead',
+  qrTitle: 'Continue on your phone',
+  qrHint: 'Scan this code with your phone’s camera, or open the link on any device.',
+  copyLink: 'Copy link',
+  copied: 'Link copied',
+  errorTitle: 'Something went wrong',
+};
