@@ -1,11 +1,11 @@
 // Fails when the committed custom-elements.json no longer matches what the analyzer generates
 // from the sources' JSDoc. Fix with `npm run analyze`.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-const outdir = mkdtempSync(join(tmpdir(), 'cem-'));
+// The analyzer resolves --outdir against the working directory, so it stays inside the repo.
+const outdir = join('node_modules', '.cache', 'cem-check');
 try {
   execFileSync('npx', ['--no-install', 'cem', 'analyze', '--outdir', outdir], { stdio: 'ignore' });
   const fresh = readFileSync(join(outdir, 'custom-elements.json'), 'utf8');

@@ -4,7 +4,7 @@ import { KosmosIdvLauncher } from './kosmos-idv-launcher.js';
 export const tagName = 'kosmos-idv-launcher';
 
 if (globalThis.customElements && !customElements.get(tagName)) {
-  customElements.define(tagName, KosmosIdvLauncher);
+  customElements.define('kosmos-idv-launcher', KosmosIdvLauncher);
 }
 
 declare global {
