@@ -1,0 +1,172 @@
+/**
+ * The backend kit's configuration, checked once at start-up: every problem is reported, one per
+ * line, in a single `IdvConfigError`, so a misconfigured server fails before it serves anyone.
+ */
+import * as v from 'valibot';
+import { DOCUMENT_TYPES, type DocumentType } from '../api/types.js';
+import { decodePrivateKey, decodePublicKey, publicKeyOf, type KosmosKeyPair } from './crypto.js';
+import type { KosmosResult } from './result.js';
+
+/** What `onResult` and `onError` are told about the session concerned. */
+export interface ResultContext {
+  sessionId: string;
+  /** What `authenticate` returned when the session was created, or `null`. */
+  subject: string | null;
+  dvcID: string;
+}
+
+/** A problem the kit could not hide from the browser's answer but the operator must see. */
+export interface IdvHandlerError {
+  /** Where it happened. */
+  stage: 'create' | 'status' | 'onResult' | 'authenticate' | 'rateLimit' | 'request';
+  error: unknown;
+  sessionId?: string;
+  /** For `onResult`: how many deliveries have failed so far, and when the next one is tried (ms). */
+  attempt?: number;
+  retryIn?: number;
+}
+
+export interface IdvHandlerConfig {
+  /** The 1Kosmos tenant's host, e.g. `acme.1kosmos.net` (a loopback host is spoken to over http). */
+  tenantDNS: string;
+  communityName: string;
+  /** The workflow: one dvcID, or one per document type. */
+  dvcID: string | Partial<Record<DocumentType, string>>;
+  licenseKey: string;
+  /** Your key pair in 1Kosmos's format (see `kosmos-idv keygen`). */
+  keyPair: KosmosKeyPair;
+  /** Signs the status tokens: at least 32 characters, the same on every instance. */
+  tokenSecret: string;
+  /** The docuverify base URL; discovered from the tenant when absent. */
+  docuverifyUrl?: string;
+  /** Where the handler is mounted (default `/api/idv`): `POST {basePath}`, `GET {basePath}/{sessionId}`. */
+  basePath?: string;
+  /** The caller's subject (user id), or `null` to refuse with 401. Absent: anyone may create. */
+  authenticate?: (request: Request) => string | null | Promise<string | null>;
+  /** Receives the full decrypted result (PII included) once per session; retried until it succeeds. */
+  onResult?: (result: KosmosResult, context: ResultContext) => void | Promise<void>;
+  /** Failures the browser is not told about in detail: log them, count them. */
+  onError?: (problem: IdvHandlerError) => void;
+  /** Returns seconds to wait when the caller must slow down (→ 429 with `Retry-After`), else `null`. */
+  rateLimit?: (request: Request) => number | null | Promise<number | null>;
+  /** The session lifetime configured for the workflow at 1Kosmos, in seconds (default 7 days). */
+  sessionLifetime?: number;
+  /** Origins allowed to call the handler cross-origin (CORS). Absent: same origin only. */
+  allowedOrigins?: string[];
+  /** How long one `onResult` call may take before it counts as failed, ms (default 10 000). */
+  onResultTimeout?: number;
+  /** Which 1Kosmos result endpoint to poll (default `v3`). */
+  resultVersion?: 'v3' | 'v1';
+  /** Per-request timeout towards 1Kosmos, ms (default 10 000). */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  /** The clock, epoch ms (default `Date.now`): session expiry is judged by it. */
+  now?: () => number;
+}
+
+/** The configuration after checking, with defaults applied. */
+export interface ResolvedConfig extends IdvHandlerConfig {
+  basePath: string;
+  sessionLifetime: number;
+  allowedOrigins: string[];
+  onResultTimeout: number;
+  now: () => number;
+  /** The dvcID of each document type offered. */
+  dvcIDs: Partial<Record<DocumentType, string>>;
+}
+
+/** A configuration the kit cannot run with; `problems` lists each, the message joins them. */
+export class IdvConfigError extends Error {
+  override readonly name = 'IdvConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid kosmos-idv handler configuration:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+const text = (name: string) =>
+  v.pipe(v.string(`${name} must be a string`), v.trim(), v.nonEmpty(`${name} must not be empty`));
+const fn = (name: string) => v.optional(v.function(`${name} must be a function`));
+const positive = (name: string) =>
+  v.optional(v.pipe(v.number(`${name} must be a number`), v.finite(`${name} must be finite`), v.minValue(1, `${name} must be positive`)));
+
+const schema = v.object({
+  tenantDNS: v.pipe(
+    text('tenantDNS'),
+    v.regex(/^[a-z0-9.-]+(:\d+)?$|^\[::1\](:\d+)?$/i, 'tenantDNS must be a host name (and port), without scheme or path'),
+  ),
+  communityName: text('communityName'),
+  dvcID: v.union(
+    [
+      text('dvcID'),
+      v.pipe(
+        v.strictObject(
+          Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, v.optional(text(`dvcID.${type}`))])),
+          'dvcID keys must be passport, driving_license or id_card',
+        ),
+        v.check((map) => Object.keys(map).length > 0, 'dvcID must name at least one document type'),
+      ),
+    ],
+    'dvcID must be a string, or a map from document type to dvcID',
+  ),
+  licenseKey: text('licenseKey'),
+  keyPair: v.object(
+    { publicKey: text('keyPair.publicKey'), privateKey: text('keyPair.privateKey') },
+    'keyPair must be { publicKey, privateKey }',
+  ),
+  tokenSecret: v.pipe(
+    v.string('tokenSecret must be a string'),
+    v.minLength(32, 'tokenSecret must be at least 32 characters'),
+  ),
+  docuverifyUrl: v.optional(v.pipe(v.string('docuverifyUrl must be a string'), v.url('docuverifyUrl must be a URL'))),
+  basePath: v.optional(v.pipe(v.string(), v.regex(/^\/[^?#]*$/, 'basePath must be a path starting with /'))),
+  authenticate: fn('authenticate'),
+  onResult: fn('onResult'),
+  onError: fn('onError'),
+  rateLimit: fn('rateLimit'),
+  sessionLifetime: positive('sessionLifetime'),
+  allowedOrigins: v.optional(
+    v.array(v.pipe(v.string(), v.url('each of allowedOrigins must be an origin such as https://shop.example'))),
+  ),
+  onResultTimeout: positive('onResultTimeout'),
+  resultVersion: v.optional(v.picklist(['v3', 'v1'], 'resultVersion must be v3 or v1')),
+  timeoutMs: positive('timeoutMs'),
+  fetch: fn('fetch'),
+  now: fn('now'),
+});
+
+function keyProblems(keyPair: KosmosKeyPair): string[] {
+  const problems: string[] = [];
+  try {
+    decodePrivateKey(keyPair.privateKey);
+    decodePublicKey(keyPair.publicKey);
+    if (publicKeyOf(keyPair.privateKey) !== keyPair.publicKey) {
+      problems.push('keyPair.publicKey does not belong to keyPair.privateKey');
+    }
+  } catch (error) {
+    problems.push(`keyPair: ${(error as Error).message}`);
+  }
+  return problems;
+}
+
+const SEVEN_DAYS = 7 * 24 * 3600;
+
+/** Checks a configuration and applies the defaults; throws `IdvConfigError` listing every problem. */
+export function resolveConfig(config: IdvHandlerConfig): ResolvedConfig {
+  const parsed = v.safeParse(schema, config, { abortEarly: false });
+  if (!parsed.success) {
+    throw new IdvConfigError([...new Set(parsed.issues.map((issue) => issue.message))]);
+  }
+  const checked = parsed.output as IdvHandlerConfig;
+  const problems = keyProblems(checked.keyPair);
+  if (problems.length) throw new IdvConfigError(problems);
+  const { dvcID } = checked;
+  return {
+    ...checked,
+    basePath: (checked.basePath ?? '/api/idv').replace(/\/+$/, '') || '/',
+    sessionLifetime: checked.sessionLifetime ?? SEVEN_DAYS,
+    allowedOrigins: (checked.allowedOrigins ?? []).map((origin) => new URL(origin).origin),
+    onResultTimeout: checked.onResultTimeout ?? 10_000,
+    now: checked.now ?? Date.now,
+    dvcIDs: typeof dvcID === 'string' ? Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, dvcID])) : dvcID,
+  };
+}

@@ -1,0 +1,311 @@
+/**
+ * `createIdvHandler(config)`: the backend contract for page owners' servers, as a fetch-API
+ * handler `(Request) => Promise<Response>` (plus `.node` for `node:http` and Express).
+ * - `POST {basePath}` creates a 1Kosmos session and answers `201 { sessionId, url, token, expiresAt, status }`;
+ * - `GET {basePath}/{sessionId}` with `Authorization: Bearer {token}` answers its status.
+ * Every error is `{ error: { code, message, retryable } }`: no stack, no license key, no PII.
+ */
+import * as v from 'valibot';
+import { normaliseDocumentType } from '../api/normalise.js';
+import { DOCUMENT_TYPES, type SessionRequest, type StatusReport } from '../api/types.js';
+import { resolveConfig, type IdvHandlerConfig, type IdvHandlerError, type ResolvedConfig } from './config.js';
+import { KosmosApiError } from './errors.js';
+import { ResultHandoff } from './handoff.js';
+import { KosmosClient } from './kosmos-client.js';
+import { nodeAdapter, type NodeHandler } from './node-adapter.js';
+import { StatusReader } from './status-reader.js';
+import { StatusTokens, TokenError } from './token.js';
+
+/** The largest request body accepted, bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_FIELD = 128;
+
+export interface IdvHandler {
+  (request: Request): Promise<Response>;
+  /** The same handler for `node:http` and Express: `(req, res, next?)`. */
+  node: NodeHandler;
+  /** Stops retrying `onResult` deliveries still pending (for shutdown and tests). */
+  close(): void;
+}
+
+/** A refusal with the contract's error body. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryable = false,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const field = v.optional(v.pipe(v.string(), v.trim(), v.maxLength(MAX_FIELD, `must be at most ${MAX_FIELD} characters`)));
+
+const createBody = v.strictObject({
+  documentType: v.pipe(
+    v.string('documentType is required'),
+    v.transform((word: string) => normaliseDocumentType(word)),
+    v.picklist(DOCUMENT_TYPES, 'documentType must be passport, driving_license or id_card'),
+  ),
+  username: field,
+  firstname: field,
+  lastname: field,
+  uid: v.optional(
+    v.pipe(
+      v.union([v.string(), v.pipe(v.number(), v.integer())], 'uid must be a string or an integer'),
+      v.transform(String),
+      v.maxLength(MAX_FIELD, `uid must be at most ${MAX_FIELD} characters`),
+    ),
+  ),
+});
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
+  });
+}
+
+function errorResponse(error: HttpError): Response {
+  return json(error.status, { error: { code: error.code, message: error.message, retryable: error.retryable } }, error.headers);
+}
+
+/** What the browser may learn of a 1Kosmos failure: its class, never 1Kosmos's own words. */
+function upstreamError(error: KosmosApiError, stage: 'create' | 'status'): HttpError {
+  switch (error.kind) {
+    case 'timeout':
+      return new HttpError(504, 'upstream_timeout', '1Kosmos did not answer in time.', true);
+    case 'unreachable':
+      return new HttpError(502, 'upstream_unreachable', '1Kosmos could not be reached.', true);
+    case 'not_found':
+      if (stage === 'status') return new HttpError(404, 'not_found', 'No such session.');
+      break;
+    case 'bad_response':
+    case 'decryption_failed':
+    case 'upstream_error':
+      return new HttpError(502, 'upstream_error', '1Kosmos answered something unusable.', error.retryable || error.kind !== 'upstream_error');
+  }
+  return new HttpError(502, 'upstream_rejected', '1Kosmos refused the request: check the server configuration.');
+}
+
+/** Reads a body of at most `MAX_BODY_BYTES`, refusing more without reading it all. */
+async function readBody(request: Request): Promise<string> {
+  const declared = Number(request.headers.get('Content-Length'));
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    size += chunk.value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(chunk.value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, 'bad_request', 'The body is not valid UTF-8.');
+  }
+}
+
+const tooLarge = () => new HttpError(413, 'payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+
+export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
+  const settings: ResolvedConfig = resolveConfig(config);
+  const client = new KosmosClient({
+    tenantDNS: settings.tenantDNS,
+    communityName: settings.communityName,
+    licenseKey: settings.licenseKey,
+    keyPair: settings.keyPair,
+    docuverifyUrl: settings.docuverifyUrl,
+    resultVersion: settings.resultVersion,
+    timeoutMs: settings.timeoutMs,
+    fetch: settings.fetch,
+  });
+  const tokens = new StatusTokens(settings.tokenSecret, settings.now);
+  const handoff = new ResultHandoff({
+    onResult: settings.onResult,
+    onError: settings.onError,
+    timeout: settings.onResultTimeout,
+  });
+  const reader = new StatusReader(client, handoff);
+  const base = settings.basePath;
+  const report = (problem: IdvHandlerError) => settings.onError?.(problem);
+
+  function corsHeaders(request: Request): Record<string, string> {
+    const origin = request.headers.get('Origin');
+    if (!origin || !settings.allowedOrigins.includes(origin)) return {};
+    return {
+      'Access-Control-Allow-Origin': origin,
+      'Access-Control-Allow-Credentials': 'true',
+      'Access-Control-Expose-Headers': 'ETag, Retry-After',
+      Vary: 'Origin',
+    };
+  }
+
+  /** A browser request from an origin that is neither this one nor an allowed one is refused. */
+  function checkOrigin(request: Request): void {
+    const origin = request.headers.get('Origin');
+    if (!origin || origin === 'null' || settings.allowedOrigins.includes(origin)) return;
+    if (URL.canParse(origin) && new URL(origin).host === new URL(request.url).host) return;
+    throw new HttpError(403, 'origin_not_allowed', 'This origin may not use this endpoint.');
+  }
+
+  async function call<T>(stage: IdvHandlerError['stage'], work: () => T | Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      report({ stage, error });
+      throw new HttpError(500, 'internal_error', 'The server could not handle the request.', true);
+    }
+  }
+
+  async function limitRate(request: Request): Promise<void> {
+    if (!settings.rateLimit) return;
+    const wait = await call('rateLimit', () => settings.rateLimit!(request));
+    if (wait !== null) {
+      const seconds = Math.max(1, Math.ceil(wait));
+      throw new HttpError(429, 'rate_limited', 'Too many requests: slow down.', true, { 'Retry-After': String(seconds) });
+    }
+  }
+
+  async function subjectOf(request: Request): Promise<string | null> {
+    if (!settings.authenticate) return null;
+    const subject = await call('authenticate', () => settings.authenticate!(request));
+    if (subject === null || subject === undefined) throw new HttpError(401, 'unauthorized', 'Sign in first.');
+    return String(subject);
+  }
+
+  async function create(request: Request): Promise<Response> {
+    const type = request.headers.get('Content-Type') ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.');
+    }
+    const text = await readBody(request);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new HttpError(400, 'bad_request', 'The body is not valid JSON.');
+    }
+    const parsed = v.safeParse(createBody, body, { abortEarly: false });
+    if (!parsed.success) {
+      const problems = parsed.issues.map((issue) => {
+        const path = issue.path?.map((item) => String(item.key)).join('.');
+        return path && !issue.message.startsWith(path) ? `${path} ${issue.message}` : issue.message;
+      });
+      throw new HttpError(400, 'bad_request', [...new Set(problems)].join('; '));
+    }
+    const subject = await subjectOf(request);
+    const { documentType, ...user } = parsed.output as SessionRequest;
+    const dvcID = settings.dvcIDs[documentType];
+    if (!dvcID) throw new HttpError(400, 'bad_request', `documentType ${documentType} is not offered here.`);
+    let session;
+    try {
+      session = await client.createSession({ dvcID, documentType, user });
+    } catch (error) {
+      report({ stage: 'create', error });
+      if (error instanceof KosmosApiError) throw upstreamError(error, 'create');
+      throw error;
+    }
+    const expiresAt = Math.floor(settings.now() / 1000) + settings.sessionLifetime;
+    const token = await tokens.issue({ sessionId: session.sessionId, subject, dvcID, expiresAt });
+    return json(201, {
+      sessionId: session.sessionId,
+      url: session.url,
+      token,
+      expiresAt: new Date(expiresAt * 1000).toISOString(),
+      status: 'pending',
+    });
+  }
+
+  async function status(request: Request, sessionId: string): Promise<Response> {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('Authorization') ?? '');
+    if (!bearer) throw new HttpError(401, 'unauthorized', 'Send the session token as Authorization: Bearer.');
+    let claims;
+    try {
+      claims = await tokens.verify(bearer[1]);
+    } catch (error) {
+      if (error instanceof TokenError) throw new HttpError(401, 'unauthorized', error.message);
+      throw error;
+    }
+    if (claims.sessionId !== sessionId) throw new HttpError(403, 'forbidden', 'This token is for another session.');
+    if (settings.authenticate && (await subjectOf(request)) !== claims.subject) {
+      throw new HttpError(403, 'forbidden', 'This session belongs to someone else.');
+    }
+    let current: StatusReport;
+    try {
+      current = await reader.read(claims);
+    } catch (error) {
+      report({ stage: 'status', error, sessionId });
+      if (error instanceof KosmosApiError) throw upstreamError(error, 'status');
+      throw error;
+    }
+    const etag = `"${current.status}.${current.verification ?? 'none'}.${Date.parse(current.updatedAt)}"`;
+    const headers = { ETag: etag, 'Cache-Control': 'no-cache, private' };
+    const match = request.headers.get('If-None-Match');
+    if (match && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+      return new Response(null, { status: 304, headers });
+    }
+    return json(200, current, headers);
+  }
+
+  async function route(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname.replace(/\/+$/, '') || '/';
+    const rest = path === base ? '' : path.startsWith(`${base}/`) ? path.slice(base.length + 1) : undefined;
+    if (rest === undefined || rest.includes('/')) throw new HttpError(404, 'not_found', 'Not found.');
+    const allowed = rest === '' ? 'POST' : 'GET';
+    if (request.method === 'OPTIONS') {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          Allow: `${allowed}, OPTIONS`,
+          'Access-Control-Allow-Methods': `${allowed}, OPTIONS`,
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match',
+          'Access-Control-Max-Age': '600',
+        },
+      });
+    }
+    if (request.method !== allowed) {
+      throw new HttpError(405, 'method_not_allowed', `Use ${allowed}.`, false, { Allow: `${allowed}, OPTIONS` });
+    }
+    checkOrigin(request);
+    await limitRate(request);
+    if (rest === '') return create(request);
+    let sessionId: string;
+    try {
+      sessionId = decodeURIComponent(rest);
+    } catch {
+      throw new HttpError(404, 'not_found', 'Not found.');
+    }
+    return status(request, sessionId);
+  }
+
+  const handler = (async (request: Request): Promise<Response> => {
+    let response: Response;
+    try {
+      response = await route(request);
+    } catch (error) {
+      if (!(error instanceof HttpError)) report({ stage: 'request', error });
+      response = errorResponse(
+        error instanceof HttpError ? error : new HttpError(500, 'internal_error', 'The server could not handle the request.', true),
+      );
+    }
+    for (const [name, value] of Object.entries(corsHeaders(request))) response.headers.set(name, value);
+    return response;
+  }) as IdvHandler;
+  handler.node = nodeAdapter(handler, base);
+  handler.close = () => handoff.close();
+  return handler;
+}

@@ -1,0 +1,32 @@
+/**
+ * Runs a fetch-API handler on `node:http` and Express: `(req, res, next?)`. Mounted with
+ * `app.use('/api/idv', handler.node)` it sees Express's full URL (`originalUrl`); requests
+ * outside its base path go to `next()` when there is one. A body that a JSON body parser already
+ * consumed is passed on as the parser read it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+
+export type NodeHandler = (
+  req: IncomingMessage & { originalUrl?: string; body?: unknown; rawBody?: Buffer },
+  res: ServerResponse,
+  next?: (error?: unknown) => void,
+) => Promise<void>;
+
+export function nodeAdapter(handler: (request: Request) => Promise<Response>, basePath: string): NodeHandler {
+  const listener = getRequestListener((request) => handler(request), { overrideGlobalObjects: false });
+  return async (req, res, next) => {
+    if (req.originalUrl) req.url = req.originalUrl;
+    const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '') || '/';
+    if (next && path !== basePath && !path.startsWith(`${basePath}/`)) return next();
+    if (req.readableEnded && req.body !== undefined && !req.rawBody) {
+      req.rawBody = Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+    }
+    try {
+      await listener(req, res);
+    } catch (error) {
+      if (next) next(error);
+      else throw error;
+    }
+  };
+}

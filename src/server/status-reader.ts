@@ -1,0 +1,57 @@
+/**
+ * Status reads for the contract's `GET {base}/{sessionId}`: one upstream call per session at a
+ * time however many callers ask, final statuses remembered so they cost 1Kosmos nothing, an
+ * expired session answered without asking 1Kosmos, and the PII handed off on the way. The
+ * answer is built from `status` and `verification` only, so no PII can reach it.
+ */
+import { TERMINAL_STATUSES, type SessionStatus, type StatusReport, type Verification } from '../api/types.js';
+import { KosmosApiError } from './errors.js';
+import type { ResultHandoff } from './handoff.js';
+import type { KosmosClient } from './kosmos-client.js';
+import type { TokenClaims } from './token.js';
+
+/** How many sessions' last statuses are remembered. */
+const REMEMBERED = 50_000;
+
+export class StatusReader {
+  private readonly inFlight = new Map<string, Promise<StatusReport>>();
+  private readonly known = new Map<string, StatusReport>();
+
+  constructor(
+    private readonly client: Pick<KosmosClient, 'getResult'>,
+    private readonly handoff: ResultHandoff,
+  ) {}
+
+  read(claims: TokenClaims & { expired: boolean }): Promise<StatusReport> {
+    const { sessionId } = claims;
+    const known = this.known.get(sessionId);
+    if (known && TERMINAL_STATUSES.has(known.status)) return Promise.resolve(known);
+    if (claims.expired) return Promise.resolve(this.remember(sessionId, 'expired', null));
+    let read = this.inFlight.get(sessionId);
+    if (!read) {
+      read = this.fetch(claims).finally(() => this.inFlight.delete(sessionId));
+      this.inFlight.set(sessionId, read);
+    }
+    return read;
+  }
+
+  private async fetch({ sessionId, dvcID, subject }: TokenClaims): Promise<StatusReport> {
+    const result = await this.client.getResult({ dvcID, sessionId });
+    if (result.sessionId !== sessionId) {
+      throw new KosmosApiError('bad_response', `1Kosmos answered about another session than ${sessionId}`);
+    }
+    if (result.hasPII) await this.handoff.deliver(result, { sessionId, subject, dvcID });
+    return this.remember(sessionId, result.status, result.verification);
+  }
+
+  /** The report for a status, keeping `updatedAt` from when this process first saw it. */
+  private remember(sessionId: string, status: SessionStatus, verification: Verification | null): StatusReport {
+    const known = this.known.get(sessionId);
+    if (known?.status === status && known.verification === verification) return known;
+    const report = { sessionId, status, verification, updatedAt: new Date().toISOString() };
+    this.known.delete(sessionId);
+    this.known.set(sessionId, report);
+    if (this.known.size > REMEMBERED) this.known.delete(this.known.keys().next().value as string);
+    return report;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Status tokens: HS256 JWTs (via `jose`) that let one caller read one session's status. They
+ * carry everything a status read needs, so no server-side store is needed and any number of
+ * instances sharing the secret can serve the same session.
+ */
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+export interface TokenClaims {
+  sessionId: string;
+  /** What `authenticate` returned at creation, or `null`. */
+  subject: string | null;
+  dvcID: string;
+  /** Epoch seconds; also the session's expiry. */
+  expiresAt: number;
+}
+
+/** A token that is forged, tampered with, malformed or not a status token. */
+export class TokenError extends Error {
+  override readonly name = 'TokenError';
+  constructor() {
+    super('The status token is not valid.');
+  }
+}
+
+const AUDIENCE = 'kosmos-idv-status';
+
+export class StatusTokens {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly now: () => number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  issue(claims: TokenClaims): Promise<string> {
+    return new SignJWT({ dvc: claims.dvcID, ...(claims.subject === null ? {} : { sub: claims.subject }) })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setJti(claims.sessionId)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(claims.expiresAt)
+      .sign(this.key);
+  }
+
+  /**
+   * The claims of a token, checked against its signature and audience. An expired token still
+   * yields its claims (`expired: true`): past its lifetime a session is answered `expired`.
+   */
+  async verify(token: string): Promise<TokenClaims & { expired: boolean }> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        audience: AUDIENCE,
+        // Expiry is judged below, so that an expired session can still be answered "expired".
+        currentDate: new Date(0),
+      });
+      if (typeof payload.jti !== 'string' || typeof payload.dvc !== 'string' || typeof payload.exp !== 'number') {
+        throw new TokenError();
+      }
+      return {
+        sessionId: payload.jti,
+        subject: typeof payload.sub === 'string' ? payload.sub : null,
+        dvcID: payload.dvc,
+        expiresAt: payload.exp,
+        expired: payload.exp * 1000 <= this.now(),
+      };
+    } catch (error) {
+      if (error instanceof TokenError) throw error;
+      if (error instanceof errors.JOSEError) throw new TokenError();
+      throw error;
+    }
+  }
+}
