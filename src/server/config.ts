@@ -43,7 +43,10 @@ export interface IdvHandlerConfig {
   basePath?: string;
   /** The caller's subject (user id), or `null` to refuse with 401. Absent: anyone may create. */
   authenticate?: (request: Request) => string | null | Promise<string | null>;
-  /** Receives the full decrypted result (PII included) once per session; retried until it succeeds. */
+  /**
+   * Receives the full decrypted result once per session: the first one carrying PII, or the first
+   * final one (completed, declined, expired) when 1Kosmos returns none. Retried until it succeeds.
+   */
   onResult?: (result: KosmosResult, context: ResultContext) => void | Promise<void>;
   /** Failures the browser is not told about in detail: log them, count them. */
   onError?: (problem: IdvHandlerError) => void;

@@ -33,7 +33,7 @@ export interface KosmosKeyPair {
   privateKey: string;
 }
 
-export function base64ToBytes(text: string, what: string): Uint8Array {
+export function base64ToBytes(text: string, what: string): Uint8Array<ArrayBuffer> {
   if (typeof text !== 'string' || !BASE64.test(text)) {
     throw new KosmosCryptoError(
       what === 'ciphertext' ? 'invalid_ciphertext' : 'invalid_key',
@@ -110,7 +110,7 @@ export class SharedCipher {
       decodePublicKey(peerPublicKey),
       true,
     );
-    const key = await crypto.subtle.importKey('raw', point.subarray(1), 'AES-GCM', false, [
+    const key = await crypto.subtle.importKey('raw', point.slice(1), 'AES-GCM', false, [
       'encrypt',
       'decrypt',
     ]);
@@ -154,7 +154,7 @@ export class SharedCipher {
       );
     }
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(plain);
+      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(plain);
     } catch {
       throw new KosmosCryptoError('decryption_failed', 'plaintext is not valid UTF-8');
     }

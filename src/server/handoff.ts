@@ -1,6 +1,6 @@
 /**
- * The one-time PII hand-off. 1Kosmos may return a result's PII only once, so the first result
- * that carries it is given to `onResult` and kept until `onResult` succeeds: a throw or a timeout
+ * The one-time result hand-off. 1Kosmos may return a result's PII only once, so the first result
+ * that carries it (or, without PII, the first final one) is given to `onResult` and kept until `onResult` succeeds: a throw or a timeout
  * is reported through `onError` and retried with exponential backoff. Each session is handed over
  * once per process; a deployment with several instances needs a sink that is idempotent by
  * session id (two instances may each see the PII when 1Kosmos's retention allows it).

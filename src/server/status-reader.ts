@@ -1,7 +1,8 @@
 /**
  * Status reads for the contract's `GET {base}/{sessionId}`: one upstream call per session at a
  * time however many callers ask, final statuses remembered so they cost 1Kosmos nothing, an
- * expired session answered without asking 1Kosmos, and the PII handed off on the way. The
+ * expired session answered without asking 1Kosmos, and the result handed off on the way (the
+ * first one with PII, or the first final one: with PII retention off there is never any). The
  * answer is built from `status` and `verification` only, so no PII can reach it.
  */
 import { TERMINAL_STATUSES, type SessionStatus, type StatusReport, type Verification } from '../api/types.js';
@@ -40,7 +41,9 @@ export class StatusReader {
     if (result.sessionId !== sessionId) {
       throw new KosmosApiError('bad_response', `1Kosmos answered about another session than ${sessionId}`);
     }
-    if (result.hasPII) await this.handoff.deliver(result, { sessionId, subject, dvcID });
+    if (result.hasPII || TERMINAL_STATUSES.has(result.status)) {
+      await this.handoff.deliver(result, { sessionId, subject, dvcID });
+    }
     return this.remember(sessionId, result.status, result.verification);
   }
 
