@@ -30,13 +30,19 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-async function errorFrom(response: Response): Promise<IdvError> {
+/** A backend's answer: the response and its whole body. */
+interface Answer {
+  response: Response;
+  body: string;
+}
+
+function errorFrom({ response, body }: Answer): IdvError {
   let message = `The backend answered ${response.status} ${response.statusText}`.trim() + '.';
   let retryable: boolean | undefined;
   try {
-    const body = await response.json();
-    if (typeof body?.error?.message === 'string') message = body.error.message;
-    if (typeof body?.error?.retryable === 'boolean') retryable = body.error.retryable;
+    const { error } = JSON.parse(body);
+    if (typeof error?.message === 'string') message = error.message;
+    if (typeof error?.retryable === 'boolean') retryable = error.retryable;
   } catch {
     // Not the contract's error JSON: the status line says enough.
   }
@@ -47,25 +53,38 @@ async function errorFrom(response: Response): Promise<IdvError> {
   });
 }
 
+/** The endpoint as a URL; one that is not a URL (or relative with no base) is `invalid_config`. */
+function resolve(endpoint: string, base: string | undefined): URL {
+  try {
+    return new URL(endpoint, base);
+  } catch (error) {
+    const message = `The endpoint "${endpoint}" is not a URL (a relative one needs a base).`;
+    throw new IdvError('invalid_config', message, { cause: error });
+  }
+}
+
+/** The contract's client: `fetch`, the timeout and the endpoint's base are injectable. */
 export function createClient(options: ClientOptions): IdvClient {
   const { requestInit = {}, timeout = 15_000 } = options;
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const endpoint = new URL(options.endpoint, options.base ?? globalThis.location?.href);
+  const endpoint = resolve(options.endpoint, options.base ?? globalThis.location?.href);
   /** The last report and its ETag per session, for `If-None-Match`. */
   const known = new Map<string, { etag: string; report: StatusReport }>();
 
-  async function request(url: URL, init: RequestInit, signal?: AbortSignal): Promise<Response> {
+  /** Sends a request and reads its whole body, both within `timeout` and before `signal` aborts. */
+  async function request(url: URL, init: RequestInit, signal?: AbortSignal): Promise<Answer> {
     const timer = AbortSignal.timeout(timeout);
     const headers = new Headers(requestInit.headers);
     new Headers(init.headers).forEach((value, name) => headers.set(name, value));
     headers.set('Accept', 'application/json');
     try {
-      return await doFetch(url, {
+      const response = await doFetch(url, {
         ...requestInit,
         ...init,
         headers,
         signal: signal ? AbortSignal.any([signal, timer]) : timer,
       });
+      return { response, body: await response.text() };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (timer.aborted) {
@@ -75,9 +94,9 @@ export function createClient(options: ClientOptions): IdvClient {
     }
   }
 
-  async function json(response: Response): Promise<unknown> {
+  function json({ response, body }: Answer): unknown {
     try {
-      return await response.json();
+      return JSON.parse(body);
     } catch (error) {
       throw new IdvError('bad_response', 'The backend answered something that is not JSON.', {
         status: response.status,
@@ -88,13 +107,13 @@ export function createClient(options: ClientOptions): IdvClient {
 
   return {
     async createSession(body, signal) {
-      const response = await request(
+      const answer = await request(
         endpoint,
         { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
         signal,
       );
-      if (!response.ok) throw await errorFrom(response);
-      return parseSession(await json(response));
+      if (!answer.response.ok) throw errorFrom(answer);
+      return parseSession(json(answer));
     },
 
     async fetchStatus({ sessionId, token }, signal) {
@@ -103,11 +122,11 @@ export function createClient(options: ClientOptions): IdvClient {
       const cached = known.get(sessionId);
       const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
       if (cached) headers['If-None-Match'] = cached.etag;
-      const response = await request(url, { method: 'GET', headers, cache: 'no-store' }, signal);
-      if (response.status === 304 && cached) return cached.report;
-      if (!response.ok) throw await errorFrom(response);
-      const report = parseStatusReport(await json(response), sessionId);
-      const etag = response.headers.get('ETag');
+      const answer = await request(url, { method: 'GET', headers, cache: 'no-store' }, signal);
+      if (answer.response.status === 304 && cached) return cached.report;
+      if (!answer.response.ok) throw errorFrom(answer);
+      const report = parseStatusReport(json(answer), sessionId);
+      const etag = answer.response.headers.get('ETag');
       if (etag) known.set(sessionId, { etag, report });
       else known.delete(sessionId);
       return report;

@@ -25,9 +25,14 @@ function text(body: Json, field: string): string {
   return value;
 }
 
+/** An ISO 8601 date and time with its zone (`Z` or an offset): without one it would be read as local time. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+
 function timestamp(body: Json, field: string): string {
   const value = text(body, field);
-  if (Number.isNaN(Date.parse(value))) throw bad(`"${field}" is not an ISO 8601 date: ${value}`);
+  if (!ISO_8601.test(value) || Number.isNaN(Date.parse(value))) {
+    throw bad(`"${field}" is not an ISO 8601 date and time with a zone: ${value}`);
+  }
   return value;
 }
 
@@ -44,8 +49,9 @@ function verification(body: Json, status: SessionStatus): Verification | null {
     if (status === 'completed') throw bad('A completed session has no "verification".');
     return null;
   }
+  if (typeof word !== 'string') throw bad('"verification" is neither a string nor null.');
   const known = normaliseVerification(word);
-  if (!known) throw new IdvError('unknown_status', `Unknown verification status "${String(word)}".`);
+  if (!known) throw new IdvError('unknown_status', `Unknown verification status "${word}".`);
   return known;
 }
 

@@ -23,6 +23,9 @@ const systemClock: Clock = {
   random: () => Math.random(),
 };
 
+const sessionExpired = (cause?: IdvError) =>
+  new IdvError('session_expired', 'The session expired before it finished.', { cause });
+
 export interface PollerOptions {
   read(signal: AbortSignal): Promise<StatusReport>;
   /** Every report read, terminal ones included. */
@@ -112,28 +115,36 @@ export class Poller {
     this.timer = undefined;
     const controller = new AbortController();
     this.inFlight = controller;
+    let report: StatusReport;
     try {
-      const report = await this.options.read(controller.signal);
-      if (controller.signal.aborted) return;
-      this.inFlight = undefined;
-      this.failures = 0;
-      this.notBefore = 0;
-      this.options.onReport(report);
-      if (TERMINAL_STATUSES.has(report.status)) this.stop();
-      else if (this.expired()) this.fail(new IdvError('session_expired', 'The session expired before it finished.'));
-      else if (this.active) this.schedule(this.pace());
+      report = await this.options.read(controller.signal);
     } catch (thrown) {
-      if (controller.signal.aborted) return;
-      this.inFlight = undefined;
-      const error = toIdvError(thrown);
-      if (!error.retryable || this.expired()) return this.fail(error);
-      this.failures += 1;
-      const cap = Math.min(this.options.maxBackoff ?? 30_000, this.pace() * 2 ** this.failures);
-      const delay = error.retryAfter ?? Math.max(this.pace() / 4, this.clock.random() * cap);
-      this.notBefore = this.clock.now() + delay;
-      this.options.onError(error);
-      if (this.active) this.schedule(delay);
+      if (!controller.signal.aborted) this.failed(toIdvError(thrown));
+      return;
     }
+    if (controller.signal.aborted) return;
+    this.inFlight = undefined;
+    this.failures = 0;
+    this.notBefore = 0;
+    // The poller settles before the callbacks run, so one that throws cannot derail it.
+    const final = TERMINAL_STATUSES.has(report.status);
+    const expired = !final && this.expired();
+    if (final || expired) this.stop();
+    else this.schedule(this.pace());
+    this.options.onReport(report);
+    if (expired) this.options.onError(sessionExpired());
+  }
+
+  private failed(error: IdvError): void {
+    this.inFlight = undefined;
+    if (!error.retryable) return this.fail(error);
+    if (this.expired()) return this.fail(sessionExpired(error));
+    this.failures += 1;
+    const cap = Math.min(this.options.maxBackoff ?? 30_000, this.pace() * 2 ** this.failures);
+    const delay = error.retryAfter ?? Math.max(this.pace() / 4, this.clock.random() * cap);
+    this.notBefore = this.clock.now() + delay;
+    this.schedule(delay);
+    this.options.onError(error);
   }
 
   private expired(): boolean {

@@ -1,0 +1,593 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { IdvError } from '../../src/api/errors.js';
+import { Poller, type PollerOptions } from '../../src/api/poller.js';
+import type { SessionStatus, StatusReport } from '../../src/api/types.js';
+import { FakeClock, flush } from './fake-clock.js';
+
+const report = (status: SessionStatus = 'in_progress'): StatusReport => ({
+  sessionId: 's-1',
+  status,
+  verification: status === 'completed' ? 'passed' : null,
+  updatedAt: '2030-01-01T00:00:00Z',
+});
+
+const retryable = (retryAfter?: number) =>
+  new IdvError('server_error', 'Down for a moment.', { status: 503, retryAfter });
+const fatal = () => new IdvError('unauthorized', 'Bad token.', { status: 401 });
+
+interface Read {
+  signal: AbortSignal;
+  resolve(report: StatusReport): void;
+  reject(error: unknown): void;
+  settled: boolean;
+}
+
+/** A poller on a fake clock whose reads the test answers one by one. */
+function harness(options: Partial<PollerOptions> = {}) {
+  const clock = new FakeClock();
+  const reads: Read[] = [];
+  const reports: StatusReport[] = [];
+  const errors: IdvError[] = [];
+  /** The most reads ever in flight at once (an aborted read is no longer in flight). */
+  let maxInFlight = 0;
+  const open = () => reads.filter((read) => !read.settled && !read.signal.aborted);
+  const poller = new Poller({
+    clock,
+    read: (signal) =>
+      new Promise<StatusReport>((resolve, reject) => {
+        const read: Read = {
+          signal,
+          settled: false,
+          resolve: (value) => {
+            read.settled = true;
+            resolve(value);
+          },
+          reject: (error) => {
+            read.settled = true;
+            reject(error);
+          },
+        };
+        reads.push(read);
+        maxInFlight = Math.max(maxInFlight, open().length);
+      }),
+    onReport: (value) => reports.push(value),
+    onError: (error) => errors.push(error),
+    ...options,
+  });
+
+  /** The read in flight, which must exist. */
+  const current = () => {
+    const [read, ...more] = open();
+    assert.ok(read, 'a read is in flight');
+    assert.equal(more.length, 0);
+    return read;
+  };
+  return {
+    clock,
+    poller,
+    reads,
+    reports,
+    errors,
+    open,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    /** Answers the read in flight with a report. */
+    async answer(status: SessionStatus = 'in_progress') {
+      current().resolve(report(status));
+      await flush();
+    },
+    /** Fails the read in flight. */
+    async fail(error: unknown) {
+      current().reject(error);
+      await flush();
+    },
+  };
+}
+
+/** Asserts the poller is stopped for good: nothing pending, and nothing reads again whatever happens. */
+async function assertStopped(h: ReturnType<typeof harness>) {
+  assert.equal(h.poller.running, false);
+  assert.equal(h.clock.pending, 0);
+  const count = h.reads.length;
+  h.poller.poke();
+  h.poller.setVisible(false);
+  h.poller.setVisible(true);
+  await h.clock.advance(3_600_000);
+  assert.equal(h.reads.length, count);
+  assert.equal(h.clock.pending, 0);
+}
+
+describe('Poller pace', () => {
+  it('reads at once on start, then every 2000 ms while visible', async () => {
+    const h = harness();
+    h.poller.start();
+    assert.equal(h.reads.length, 1);
+    assert.equal(h.poller.running, true);
+    await h.answer();
+    assert.deepEqual(h.reports, [report()]);
+    assert.equal(h.clock.nextDelay, 2000);
+    await h.clock.advance(1999);
+    assert.equal(h.reads.length, 1);
+    await h.clock.advance(1);
+    assert.equal(h.reads.length, 2);
+    await h.answer('pending');
+    await h.clock.advance(2000);
+    assert.equal(h.reads.length, 3);
+  });
+
+  it('uses the interval it is given', async () => {
+    const h = harness({ interval: 500 });
+    h.poller.start();
+    await h.answer();
+    assert.equal(h.clock.nextDelay, 500);
+  });
+
+  it('reads every 15 000 ms (or hiddenInterval) while hidden', async () => {
+    const h = harness();
+    h.poller.setVisible(false);
+    h.poller.start();
+    assert.equal(h.reads.length, 1);
+    await h.answer();
+    assert.equal(h.clock.nextDelay, 15_000);
+    await h.clock.advance(14_999);
+    assert.equal(h.reads.length, 1);
+    await h.clock.advance(1);
+    assert.equal(h.reads.length, 2);
+
+    const custom = harness({ hiddenInterval: 60_000 });
+    custom.poller.setVisible(false);
+    custom.poller.start();
+    await custom.answer();
+    assert.equal(custom.clock.nextDelay, 60_000);
+  });
+
+  it('slows the wait when hidden and reads at once when visible again', async () => {
+    const h = harness();
+    h.poller.start();
+    await h.answer();
+    await h.clock.advance(500);
+    h.poller.setVisible(false);
+    assert.equal(h.clock.pending, 1);
+    assert.equal(h.clock.nextDelay, 15_000);
+    await h.clock.advance(1000);
+    h.poller.setVisible(false);
+    assert.equal(h.clock.nextDelay, 14_000, 'hidden again changes nothing');
+    h.poller.setVisible(true);
+    assert.equal(h.reads.length, 2);
+    assert.equal(h.clock.pending, 0);
+    await h.answer();
+    h.poller.setVisible(true);
+    assert.equal(h.reads.length, 2, 'visible again changes nothing');
+    assert.equal(h.clock.nextDelay, 2000);
+  });
+
+  it('poke() reads at once and replaces the pending wait', async () => {
+    const h = harness();
+    h.poller.start();
+    await h.answer();
+    await h.clock.advance(100);
+    h.poller.poke();
+    assert.equal(h.reads.length, 2);
+    assert.equal(h.clock.pending, 0);
+    await h.answer();
+    assert.equal(h.clock.nextDelay, 2000);
+  });
+
+  it('never has more than one read in flight however often it is poked', async () => {
+    const h = harness();
+    h.poller.start();
+    for (let i = 0; i < 50; i++) {
+      h.poller.poke();
+      h.poller.setVisible(i % 2 === 0);
+      if (i % 10 === 9) await h.answer();
+    }
+    assert.equal(h.maxInFlight, 1);
+    assert.ok(h.reads.length <= 6);
+  });
+
+  it('does nothing before start()', async () => {
+    const h = harness();
+    h.poller.poke();
+    h.poller.setVisible(false);
+    h.poller.setVisible(true);
+    await h.clock.advance(60_000);
+    assert.equal(h.reads.length, 0);
+    assert.equal(h.clock.pending, 0);
+    assert.equal(h.poller.running, false);
+  });
+});
+
+describe('Poller backoff', () => {
+  it('backs off exponentially on retryable errors, capped at 30 s (random() = 1)', async () => {
+    const h = harness();
+    h.poller.start();
+    const delays: (number | undefined)[] = [];
+    for (let i = 0; i < 6; i++) {
+      await h.fail(retryable());
+      delays.push(h.clock.nextDelay);
+      await h.clock.advance(h.clock.nextDelay!);
+    }
+    assert.deepEqual(delays, [4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+    assert.equal(h.errors.length, 6);
+    assert.ok(h.errors.every((error) => error.code === 'server_error'));
+    assert.equal(h.poller.running, true);
+    assert.equal(h.reads.length, 7);
+  });
+
+  it('caps at maxBackoff and grows from the hidden pace while hidden', async () => {
+    const h = harness({ maxBackoff: 5000 });
+    h.poller.start();
+    const delays: (number | undefined)[] = [];
+    for (let i = 0; i < 3; i++) {
+      await h.fail(retryable());
+      delays.push(h.clock.nextDelay);
+      await h.clock.advance(h.clock.nextDelay!);
+    }
+    assert.deepEqual(delays, [4000, 5000, 5000]);
+
+    const hidden = harness({ maxBackoff: 100_000 });
+    hidden.poller.setVisible(false);
+    hidden.poller.start();
+    await hidden.fail(retryable());
+    assert.equal(hidden.clock.nextDelay, 30_000);
+  });
+
+  it('jitters the whole wait: random() × the cap, never under a quarter of the interval', async () => {
+    const h = harness();
+    h.poller.start();
+    h.clock.randomValue = 0.5;
+    await h.fail(retryable());
+    assert.equal(h.clock.nextDelay, 2000);
+    await h.clock.advance(2000);
+    h.clock.randomValue = 0.25;
+    await h.fail(retryable());
+    assert.equal(h.clock.nextDelay, 2000);
+    await h.clock.advance(2000);
+    h.clock.randomValue = 0;
+    await h.fail(retryable());
+    assert.equal(h.clock.nextDelay, 500);
+  });
+
+  it('starts over after a successful read', async () => {
+    const h = harness();
+    h.poller.start();
+    for (let i = 0; i < 3; i++) {
+      await h.fail(retryable());
+      await h.clock.advance(h.clock.nextDelay!);
+    }
+    await h.answer();
+    assert.equal(h.clock.nextDelay, 2000);
+    await h.clock.advance(2000);
+    await h.fail(retryable());
+    assert.equal(h.clock.nextDelay, 4000);
+  });
+
+  it('honours Retry-After exactly, even beyond maxBackoff', async () => {
+    const h = harness();
+    h.poller.start();
+    h.clock.randomValue = 0.1;
+    await h.fail(retryable(7000));
+    assert.equal(h.clock.nextDelay, 7000);
+    await h.clock.advance(6999);
+    assert.equal(h.reads.length, 1);
+    await h.clock.advance(1);
+    assert.equal(h.reads.length, 2);
+    await h.fail(new IdvError('rate_limited', 'Slow down.', { status: 429, retryAfter: 45_000 }));
+    assert.equal(h.clock.nextDelay, 45_000);
+  });
+
+  it('is not cut short by poke(), visibility or start()', async () => {
+    const h = harness();
+    h.poller.start();
+    await h.fail(retryable());
+    await h.clock.advance(1000);
+    h.poller.poke();
+    h.poller.setVisible(false);
+    h.poller.setVisible(true);
+    h.poller.start();
+    assert.equal(h.reads.length, 1);
+    assert.equal(h.clock.pending, 1);
+    assert.equal(h.clock.nextDelay, 3000);
+    await h.clock.advance(3000);
+    assert.equal(h.reads.length, 2);
+  });
+
+  it('treats a thrown non-IdvError as a retryable network_error', async () => {
+    const h = harness();
+    h.poller.start();
+    await h.fail(new TypeError('fetch failed'));
+    assert.equal(h.errors[0].code, 'network_error');
+    assert.equal(h.poller.running, true);
+    assert.equal(h.clock.nextDelay, 4000);
+  });
+
+  it('stops at a non-retryable error and reports it', async () => {
+    const h = harness();
+    h.poller.start();
+    await h.answer();
+    await h.clock.advance(2000);
+    const error = fatal();
+    await h.fail(error);
+    assert.deepEqual(h.errors, [error]);
+    await assertStopped(h);
+  });
+
+  it('stops at an error the backend marks not retryable', async () => {
+    const h = harness();
+    h.poller.start();
+    await h.fail(new IdvError('server_error', 'Broken for good.', { status: 500, retryable: false }));
+    assert.equal(h.errors.length, 1);
+    await assertStopped(h);
+  });
+});
+
+describe('Poller end', () => {
+  for (const status of ['completed', 'expired', 'declined'] as const) {
+    it(`stops at a terminal status (${status}) after reporting it`, async () => {
+      const h = harness();
+      h.poller.start();
+      await h.answer('pending');
+      await h.clock.advance(2000);
+      await h.answer(status);
+      assert.deepEqual(
+        h.reports.map((value) => value.status),
+        ['pending', status],
+      );
+      assert.deepEqual(h.errors, []);
+      await assertStopped(h);
+    });
+  }
+
+  it('reads once more at expiresAt, then stops with session_expired', async () => {
+    const h = harness({ expiresAt: 5000 });
+    h.poller.start();
+    await h.answer();
+    await h.clock.advance(2000);
+    await h.answer();
+    await h.clock.advance(2000);
+    await h.answer();
+    assert.equal(h.clock.nextDelay, 1000);
+    await h.clock.advance(1000);
+    assert.equal(h.reads.length, 4);
+    await h.answer('in_progress');
+    assert.equal(h.reports.length, 4);
+    assert.deepEqual(
+      h.errors.map((error) => [error.code, error.retryable]),
+      [['session_expired', false]],
+    );
+    await assertStopped(h);
+  });
+
+  it('ends quietly when the read at expiresAt is terminal', async () => {
+    const h = harness({ expiresAt: 5000 });
+    h.poller.setVisible(false);
+    h.poller.start();
+    await h.answer();
+    assert.equal(h.clock.nextDelay, 5000);
+    await h.clock.advance(5000);
+    await h.answer('expired');
+    assert.deepEqual(h.errors, []);
+    await assertStopped(h);
+  });
+
+  it('cuts a backoff short at expiresAt, and a failed final read is session_expired', async () => {
+    const h = harness({ expiresAt: 3000 });
+    h.poller.start();
+    await h.fail(retryable());
+    assert.equal(h.clock.nextDelay, 3000);
+    await h.clock.advance(3000);
+    assert.equal(h.reads.length, 2);
+    const last = retryable();
+    await h.fail(last);
+    assert.deepEqual(
+      h.errors.map((error) => error.code),
+      ['server_error', 'session_expired'],
+    );
+    assert.equal(h.errors[1].cause, last);
+    await assertStopped(h);
+  });
+
+  it('reports a non-retryable error of the final read as it is', async () => {
+    const h = harness({ expiresAt: 1000 });
+    h.poller.start();
+    await h.answer();
+    await h.clock.advance(1000);
+    await h.fail(fatal());
+    assert.deepEqual(
+      h.errors.map((error) => error.code),
+      ['unauthorized'],
+    );
+    await assertStopped(h);
+  });
+
+  it('reads once when started after expiresAt', async () => {
+    const h = harness({ expiresAt: -1 });
+    h.poller.start();
+    assert.equal(h.reads.length, 1);
+    await h.answer('pending');
+    assert.equal(h.errors[0].code, 'session_expired');
+    await assertStopped(h);
+  });
+
+  it('stops with session_expired when a read outlasts expiresAt', async () => {
+    const h = harness({ expiresAt: 1000 });
+    h.poller.start();
+    await h.clock.advance(5000);
+    assert.equal(h.reads.length, 1);
+    await h.answer();
+    assert.equal(h.errors[0].code, 'session_expired');
+    await assertStopped(h);
+  });
+
+  it('stop() aborts the read in flight and ignores its late answer or failure', async () => {
+    for (const late of [(read: Read) => read.resolve(report('completed')), (read: Read) => read.reject(retryable())]) {
+      const h = harness();
+      h.poller.start();
+      const [read] = h.reads;
+      h.poller.stop();
+      assert.equal(read.signal.aborted, true);
+      late(read);
+      await flush();
+      assert.deepEqual(h.reports, []);
+      assert.deepEqual(h.errors, []);
+      await assertStopped(h);
+    }
+  });
+
+  it('stop() clears the pending wait, and start() begins again', async () => {
+    const h = harness();
+    h.poller.start();
+    await h.answer();
+    assert.equal(h.clock.pending, 1);
+    h.poller.stop();
+    await assertStopped(h);
+    h.poller.start();
+    assert.equal(h.reads.length, 2);
+    await h.answer();
+    assert.equal(h.reports.length, 2);
+    assert.equal(h.clock.nextDelay, 2000);
+  });
+
+  it('ignores the aborted read of a previous start()', async () => {
+    const h = harness();
+    h.poller.start();
+    const [old] = h.reads;
+    h.poller.stop();
+    h.poller.start();
+    old.resolve(report('completed'));
+    await flush();
+    assert.deepEqual(h.reports, []);
+    assert.equal(h.poller.running, true);
+    await h.answer();
+    assert.equal(h.clock.nextDelay, 2000);
+  });
+
+  it('can be stopped from its own callbacks', async () => {
+    const stopping = harness({ onReport: () => stopping.poller.stop() });
+    stopping.poller.start();
+    await stopping.answer();
+    await assertStopped(stopping);
+    const failing = harness({ onError: () => failing.poller.stop() });
+    failing.poller.start();
+    await failing.fail(retryable());
+    await assertStopped(failing);
+  });
+
+  it('stays consistent when a callback throws: the exception surfaces, never as a read error', async () => {
+    const surfaced: unknown[] = [];
+    const listeners = process.rawListeners('unhandledRejection') as NodeJS.UnhandledRejectionListener[];
+    process.removeAllListeners('unhandledRejection');
+    process.on('unhandledRejection', (reason) => surfaced.push(reason));
+    try {
+      const bug = new Error('a bug in the page');
+      const h = harness({
+        onReport: () => {
+          throw bug;
+        },
+      });
+      h.poller.start();
+      await h.answer('in_progress');
+      assert.equal(h.clock.nextDelay, 2000, 'still polling');
+      await h.clock.advance(2000);
+      await h.answer('completed');
+      assert.deepEqual(h.errors, []);
+      assert.deepEqual(surfaced, [bug, bug]);
+      await assertStopped(h);
+    } finally {
+      process.removeAllListeners('unhandledRejection');
+      for (const listener of listeners) process.on('unhandledRejection', listener);
+    }
+  });
+});
+
+type Step =
+  | { kind: 'ok' | 'terminal' | 'retryable' | 'fatal' | 'retryAfter' | 'poke' | 'stop' }
+  | { kind: 'visible'; visible: boolean }
+  | { kind: 'advance'; ms: number }
+  | { kind: 'random'; value: number };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.constantFrom<Step>(
+    { kind: 'ok' },
+    { kind: 'terminal' },
+    { kind: 'retryable' },
+    { kind: 'fatal' },
+    { kind: 'retryAfter' },
+    { kind: 'poke' },
+    { kind: 'stop' },
+  ),
+  fc.boolean().map((visible): Step => ({ kind: 'visible', visible })),
+  fc.integer({ min: 0, max: 40_000 }).map((ms): Step => ({ kind: 'advance', ms })),
+  fc.double({ min: 0, max: 1, noNaN: true }).map((value): Step => ({ kind: 'random', value })),
+);
+
+describe('Poller properties', () => {
+  it('under any sequence of events: one read in flight at most, nothing left once stopped, no read after terminal', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { maxLength: 60 }),
+        fc.option(fc.integer({ min: 0, max: 200_000 }), { nil: undefined }),
+        async (steps, expiresAt) => {
+          const h = harness({ expiresAt });
+          h.poller.start();
+          let readsAtTerminal: number | undefined;
+          let callbacksWhenStopped: number | undefined;
+          for (const s of steps) {
+            const inFlight = h.open().length > 0;
+            switch (s.kind) {
+              case 'ok':
+                if (inFlight) await h.answer('in_progress');
+                break;
+              case 'terminal':
+                if (inFlight) {
+                  await h.answer('completed');
+                  readsAtTerminal ??= h.reads.length;
+                }
+                break;
+              case 'retryable':
+                if (inFlight) await h.fail(retryable());
+                break;
+              case 'retryAfter':
+                if (inFlight) await h.fail(retryable(1234));
+                break;
+              case 'fatal':
+                if (inFlight) await h.fail(fatal());
+                break;
+              case 'poke':
+                h.poller.poke();
+                break;
+              case 'stop':
+                h.poller.stop();
+                break;
+              case 'visible':
+                h.poller.setVisible(s.visible);
+                break;
+              case 'advance':
+                await h.clock.advance(s.ms);
+                break;
+              case 'random':
+                h.clock.randomValue = s.value;
+                break;
+            }
+            await flush();
+            const reading = h.open().length;
+            assert.ok(reading <= 1 && h.maxInFlight <= 1, 'one read in flight at most');
+            if (readsAtTerminal !== undefined) assert.equal(h.reads.length, readsAtTerminal, 'no read after terminal');
+            if (h.poller.running) {
+              assert.equal(reading + h.clock.pending, 1, 'while running: either a read in flight or one timer');
+            } else {
+              assert.equal(h.clock.pending, 0, 'no timer once stopped');
+              assert.equal(reading, 0, 'no read once stopped');
+              callbacksWhenStopped ??= h.reports.length + h.errors.length;
+              assert.equal(h.reports.length + h.errors.length, callbacksWhenStopped, 'no callback once stopped');
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
