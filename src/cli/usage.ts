@@ -1,0 +1,64 @@
+/** The help texts of `kosmos-idv` and its commands. */
+export const USAGE = {
+  main: `Usage: kosmos-idv <command> [options]
+
+1Kosmos ID-verification helper: the "ECDSA" (ECDH secp256k1 + AES-256-GCM) encryption
+1Kosmos uses, and a local 1Kosmos simulator.
+
+Commands:
+  keygen     print a new key pair as JSON { "publicKey", "privateKey" }
+  encrypt    encrypt text for a peer: prints the base64 ciphertext
+  decrypt    decrypt a base64 ciphertext or a response body { "data", "publicKey" }
+  simulate   run the local 1Kosmos simulator (docuverify API and hosted pages)
+
+Run "kosmos-idv <command> --help" for a command's options.
+Exit codes: 0 success, 1 bad input, 2 usage error.
+`,
+  keygen: `Usage: kosmos-idv keygen
+
+Prints a new secp256k1 key pair in 1Kosmos's format (base64 64-byte X||Y public key,
+base64 32-byte private key) as JSON { "publicKey", "privateKey" }.
+`,
+  encrypt: `Usage: kosmos-idv encrypt --private-key <b64> --public-key <b64> [file]
+
+Encrypts the text of [file] (or stdin; one trailing newline is dropped) with the shared key
+of your private key and the peer's public key. Prints the base64 ciphertext.
+
+Options:
+  --private-key <b64>  your private key (base64 32-byte scalar)
+  --public-key <b64>   the peer's public key (base64 64-byte point)
+  -h, --help           show this help
+`,
+  decrypt: `Usage: kosmos-idv decrypt --private-key <b64> [--public-key <b64>] [file]
+
+Decrypts [file] (or stdin): either a bare base64 ciphertext, or a 1Kosmos response body
+{ "data": "<ciphertext>", "publicKey": "<service public key>" } whose publicKey is then used
+instead of --public-key. Prints the plaintext.
+
+Options:
+  --private-key <b64>  your private key (base64 32-byte scalar)
+  --public-key <b64>   the peer's public key (base64 64-byte point); optional for a body
+                       that carries its publicKey
+  -h, --help           show this help
+`,
+  simulate: `Usage: kosmos-idv simulate [options]
+
+Runs a local 1Kosmos (docuverify API, hosted verification pages, control endpoints under
+/_simulator/) until SIGINT or SIGTERM. Prints its origin, tenantDNS, community, dvcIDs,
+license key and service public key.
+
+Options:
+  --port <n>                  port to listen on (default 8787; 0 picks a free one)
+  --host <host>               interface to listen on (default 127.0.0.1)
+  --license-key <key>         the license key to accept (default: a fixed development key)
+  --session-lifetime <secs>   session lifetime in seconds (default 604800, 7 days)
+  --config <file.json>        settings file: port, host, tenantDNS, communityName,
+                              dvcIDs { "<name>": { "selfie": bool } }, licenseKeys [..],
+                              sessionLifetime, piiRetention { off, ttl },
+                              faults { latencyMs, errorRate, malformedRate }, frameable
+                              (command-line options win over the file)
+  -h, --help                  show this help
+`,
+} as const;
+
+export type CommandName = Exclude<keyof typeof USAGE, 'main'>;

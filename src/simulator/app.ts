@@ -1,0 +1,108 @@
+/**
+ * The simulator's HTTP surface: service discovery, the docuverify API (with fault injection),
+ * the hosted flow and the control endpoints. Every error is a plain `{ code, message }`; anything
+ * unexpected becomes a bare 500 without a stack.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { randomBytes } from 'node:crypto';
+import type { SimulatorContext } from './context.js';
+import { controlRoutes } from './control.js';
+import { SimulatorHttpError } from './errors.js';
+import { hostedRoutes } from './hosted.js';
+import { sessionPath } from './pages.js';
+import { checkCreatePayload, checkResultPayload } from './payloads.js';
+import { buildResult, type ResultVersion } from './results.js';
+import { takePii } from './retention.js';
+
+/** The services `/caas/sd` lists, as 1Kosmos's helpers know them; only docuverify is served. */
+const SERVICES = [
+  'sessions',
+  'licenses',
+  'global_caas',
+  'adminconsole',
+  'user_management',
+  'authn',
+  'authz',
+  'acr',
+  'reports',
+  'webauthn',
+  'docuverify',
+];
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function docuverifyRoutes(context: SimulatorContext): Hono {
+  const api = new Hono();
+  const { faults, guard, store, config, keys } = context;
+
+  api.use('*', async (c, next) => {
+    await faults.delay();
+    const fault = faults.draw(c.req.path.endsWith('/result'));
+    if (fault === 'error') {
+      return c.json({ code: 503, message: 'service unavailable (simulated fault)' }, 503);
+    }
+    if (fault === 'non_json') return c.html('<html><body><p>Bad gateway</p></body></html>');
+    if (fault === 'undecryptable') {
+      return c.json({ data: randomBytes(64).toString('base64'), publicKey: keys.current.publicKey });
+    }
+    await next();
+  });
+
+  api.get('/publickeys', (c) => c.json({ publicKey: keys.current.publicKey }));
+
+  api.post('/document_share_session/create', async (c) => {
+    const caller = await guard.authenticate((name) => c.req.header(name));
+    const payload = await guard.readBody(caller, await c.req.text());
+    const record = store.create(checkCreatePayload(payload, config, context.address.tenantDNS));
+    return c.json({ sessionId: record.id, url: `${context.address.origin}${sessionPath(record.id)}` });
+  });
+
+  const result = (version: ResultVersion) =>
+    api.post(`${version === 'v3' ? '/v3' : ''}/document_share_session/result`, async (c) => {
+      const caller = await guard.authenticate((name) => c.req.header(name));
+      const payload = await guard.readBody(caller, await c.req.text());
+      const { dvcID, sessionId } = checkResultPayload(payload, config);
+      const record = store.get(sessionId);
+      if (!record || record.dvcID !== dvcID) throw new SimulatorHttpError(404, 'session not found');
+      const pii = takePii(record, config.piiRetention, context.clock.now());
+      store.countResult(record);
+      const plaintext = await buildResult(version, record, pii, {
+        origin: context.address.origin,
+        jwtSecret: context.jwtSecret,
+      });
+      return c.json({
+        data: await caller.cipher.encrypt(JSON.stringify(plaintext)),
+        publicKey: caller.servicePublicKey,
+      });
+    });
+  result('v1');
+  result('v3');
+  return api;
+}
+
+/** The whole simulator as a Hono app. */
+export function createApp(context: SimulatorContext): Hono {
+  const app = new Hono();
+  app.onError((error, c) =>
+    error instanceof SimulatorHttpError
+      ? c.json({ code: error.status, message: error.message }, error.status)
+      : c.json({ code: 500, message: 'internal simulator error' }, 500),
+  );
+  app.notFound((c) => c.json({ code: 404, message: 'not found' }, 404));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ code: 413, message: 'request body is larger than 1 MiB' }, 413),
+    }),
+  );
+
+  app.get('/caas/sd', (c) =>
+    c.json(Object.fromEntries(SERVICES.map((name) => [name, `${context.address.origin}/${name}`]))),
+  );
+  app.route('/docuverify', docuverifyRoutes(context));
+  app.route('/idproofing', hostedRoutes(context));
+  app.route('/_simulator', controlRoutes(context));
+  return app;
+}

@@ -1,0 +1,37 @@
+/**
+ * The seed's PII-retention rules, applied to result calls:
+ * - `off`: PII is deleted at completion and never returned;
+ * - ttl −1: returned on the first result call after completion, then deleted;
+ * - ttl 0: returned for 7 days after completion, then deleted;
+ * - ttl > 0: returned for that many seconds after completion, then deleted.
+ */
+import { SEVEN_DAYS_SECONDS, type PiiRetention } from './config.js';
+import type { SessionRecord, SessionUser } from './state.js';
+
+/** The PII a result call may carry: the create request's user (the document PII is derived). */
+export interface PiiGrant {
+  user: SessionUser;
+}
+
+/** Deletes a session's PII for good (the user of the create request included). */
+export function deletePii(record: SessionRecord): void {
+  record.piiRetained = false;
+  record.user = undefined;
+}
+
+/**
+ * The PII this result call may carry (by the simulator clock `now`), or `undefined`; deletes the
+ * PII when the rules say this is its last use or its time is up.
+ */
+export function takePii(record: SessionRecord, rules: PiiRetention, now: number): PiiGrant | undefined {
+  if (record.status !== 'Completed' || record.completedAt === undefined || !record.piiRetained) {
+    return undefined;
+  }
+  const windowMs = (rules.ttl === 0 ? SEVEN_DAYS_SECONDS : rules.ttl) * 1000;
+  const allowed = !rules.off && (rules.ttl === -1 || now - record.completedAt < windowMs);
+  const grant = { user: record.user ?? {} };
+  if (!allowed || rules.ttl === -1) deletePii(record);
+  if (!allowed) return undefined;
+  record.piiReturned++;
+  return grant;
+}

@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { decodePublicKey, generateKeyPair, publicKeyOf, sharedCipher } from '../../src/server/crypto.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import { call, createSession } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = join(ROOT, 'src/cli/main.ts');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], stdin = ''): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+/** Exit 1 with one clear line on stderr and no stack trace. */
+function assertInputError(run: Run, message: RegExp) {
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stdout, '');
+  const lines = run.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(lines[0], message);
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+}
+
+describe('kosmos-idv CLI', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kosmos-idv-cli-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('keygen prints a valid key pair as JSON', async () => {
+    const run = await cli(['keygen']);
+    assert.equal(run.code, 0);
+    const pair = JSON.parse(run.stdout) as { publicKey: string; privateKey: string };
+    assert.deepEqual(Object.keys(pair).sort(), ['privateKey', 'publicKey']);
+    assert.equal(decodePublicKey(pair.publicKey).length, 65);
+    assert.equal(publicKeyOf(pair.privateKey), pair.publicKey);
+  });
+
+  it('encrypt → decrypt round trip, from stdin and from a file', async () => {
+    const alice = generateKeyPair();
+    const bob = generateKeyPair();
+    const text = '{"dvcID":"default","sessionId":"ünïcode ✓"}';
+    const encrypted = await cli(['encrypt', '--private-key', alice.privateKey, '--public-key', bob.publicKey], `${text}\n`);
+    assert.equal(encrypted.code, 0, encrypted.stderr);
+    const ciphertext = encrypted.stdout.trim();
+    assert.equal(await (await sharedCipher(bob.privateKey, alice.publicKey)).decrypt(ciphertext), text);
+
+    const file = join(dir, 'ciphertext.txt');
+    await writeFile(file, `${ciphertext}\n`);
+    const decrypted = await cli(['decrypt', '--private-key', bob.privateKey, '--public-key', alice.publicKey, file]);
+    assert.equal(decrypted.code, 0, decrypted.stderr);
+    assert.equal(decrypted.stdout, `${text}\n`);
+  });
+
+  it('decrypt of a real simulator result body { data, publicKey } prints the JSON', async () => {
+    const sim = await startSimulator();
+    try {
+      const caller = generateKeyPair();
+      const { sessionId } = await createSession(sim);
+      const answer = await call(sim, '/v3/document_share_session/result', { dvcID: 'default', sessionId }, { caller });
+      const file = join(dir, 'result.json');
+      await writeFile(file, answer.text);
+      const wrongKey = generateKeyPair().publicKey;
+      for (const args of [[file], ['--public-key', wrongKey, file]]) {
+        const run = await cli(['decrypt', '--private-key', caller.privateKey, ...args]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.deepEqual(JSON.parse(run.stdout), {
+          responseStatus: 'INPROGRESS',
+          id: sessionId,
+          sessionStatus: 'Pending',
+        });
+      }
+      const piped = await cli(['decrypt', '--private-key', caller.privateKey], answer.text);
+      assert.deepEqual(JSON.parse(piped.stdout), answer.plaintext);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('usage errors exit 2 with a hint; --help exits 0', async () => {
+    const { privateKey, publicKey } = generateKeyPair();
+    const usage: string[][] = [
+      [],
+      ['frobnicate'],
+      ['keygen', '--bits', '256'],
+      ['encrypt', '--public-key', publicKey],
+      ['encrypt', '--private-key'],
+      ['decrypt', '--private-key', privateKey, '--public-key', publicKey, 'a', 'b'],
+      ['simulate', '--port', 'eighty'],
+      ['simulate', '--session-lifetime', '-5'],
+      ['simulate', '--session-lifetime=-5'],
+      ['simulate', '--host='],
+    ];
+    const runs = await Promise.all(usage.map((args) => cli(args, 'AAAA')));
+    for (const [index, run] of runs.entries()) {
+      assert.equal(run.code, 2, `${usage[index].join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, /^kosmos-idv: .+\nRun "kosmos-idv( \w+)? --help" for usage\.\n$/);
+      assert.equal(run.stdout, '');
+    }
+    const noPeer = await cli(['decrypt', '--private-key', privateKey], 'AAAA');
+    assert.equal(noPeer.code, 2);
+    assert.match(noPeer.stderr, /--public-key is required/);
+
+    for (const run of await Promise.all([['--help'], ['decrypt', '--help'], ['simulate', '-h']].map((args) => cli(args)))) {
+      assert.equal(run.code, 0);
+      assert.match(run.stdout, /^Usage: kosmos-idv/);
+    }
+  });
+
+  it('bad keys and input exit 1 with one line on stderr', async () => {
+    const { privateKey, publicKey } = generateKeyPair();
+    assertInputError(
+      await cli(['encrypt', '--private-key', 'not*base64', '--public-key', publicKey], 'x'),
+      /^kosmos-idv: private key is not valid base64$/,
+    );
+    assertInputError(
+      await cli(['encrypt', '--private-key', privateKey, '--public-key', btoa('too short')], 'x'),
+      /^kosmos-idv: public key must be 64 bytes, got 9$/,
+    );
+    assertInputError(
+      await cli(['decrypt', '--private-key', privateKey, '--public-key', publicKey], 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'),
+      /does not decrypt/,
+    );
+    assertInputError(
+      await cli(['decrypt', '--private-key', privateKey], '{"publicKey": 1}'),
+      /no string "data" field/,
+    );
+    assertInputError(
+      await cli(['decrypt', '--private-key', privateKey, '--public-key', publicKey, join(dir, 'missing')]),
+      /cannot read .*missing: ENOENT/,
+    );
+  });
+
+  it('simulate --config reports each problem of the file on its own line', async () => {
+    const file = join(dir, 'config.json');
+    await writeFile(file, JSON.stringify({ port: 'x', piiRetention: { off: 'yes' }, dvcIDs: { a: {} }, extra: 1 }));
+    const run = await cli(['simulate', '--config', file]);
+    assert.equal(run.code, 1);
+    assert.deepEqual(
+      run.stderr.trimEnd().split('\n').map((line) => line.replace(`${file}: `, '')),
+      [
+        'kosmos-idv: port must be an integer from 0 to 65535',
+        'kosmos-idv: piiRetention.off must be true or false',
+        'kosmos-idv: dvcIDs.a must be { "selfie": true | false }',
+        'kosmos-idv: "extra" is not a simulator setting',
+      ],
+    );
+  });
+
+  it('simulate --port 0 starts, prints its origin and settings, and stops on SIGTERM', async () => {
+    const file = join(dir, 'sim.json');
+    await writeFile(file, JSON.stringify({ communityName: 'acme', dvcIDs: { kyc: { selfie: true } } }));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'simulate', '--port', '0', '--license-key', 'my-license', '--config', file],
+      { cwd: ROOT },
+    );
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const origin = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk;
+        const match = /origin:\s+(http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
+        if (match && stdout.includes('Stop with Ctrl+C.')) resolve(match[1]);
+      });
+      child.on('close', () => reject(new Error(`simulate exited early: ${stdout}`)));
+    });
+    assert.match(stdout, /tenantDNS:\s+127\.0\.0\.1:\d+/);
+    assert.match(stdout, /community:\s+acme/);
+    assert.match(stdout, /dvcIDs:\s+kyc \(document \+ selfie\)/);
+    assert.match(stdout, /license key:\s+my-license/);
+    const servicePublicKey = /service public key:\s+(\S+)/.exec(stdout)?.[1];
+    const sd = (await (await fetch(`${origin}/caas/sd`)).json()) as { docuverify: string };
+    assert.equal(sd.docuverify, `${origin}/docuverify`);
+    const keys = (await (await fetch(`${sd.docuverify}/publickeys`)).json()) as { publicKey: string };
+    assert.equal(keys.publicKey, servicePublicKey);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(stdout, /simulator stopped\n$/);
+  });
+});
