@@ -50,6 +50,11 @@ const WINDOW_CHECK_MS = 500;
 /** An embedded flow that has not loaded by then is offered in a window instead. */
 const FRAME_TIMEOUT_MS = 15_000;
 const MIN_POLL_INTERVAL_MS = 250;
+const DEFAULT_POLL_INTERVAL_MS = 2000;
+/** `poll-interval` as a number; removing the attribute restores the default. */
+const pollIntervalConverter = {
+  fromAttribute: (value: string | null) => (value === null ? DEFAULT_POLL_INTERVAL_MS : Number(value)),
+};
 
 /** Custom backend: creates a session. Its answer is validated like the contract's. */
 export type CreateSessionHook = (request: SessionRequest, signal: AbortSignal) => Promise<Session>;
@@ -125,7 +130,8 @@ export class KosmosIdvLauncher extends LitElement {
   @property({ reflect: true }) mode: string = 'popup';
 
   /** ms between status reads while the page is visible. */
-  @property({ attribute: 'poll-interval', type: Number, reflect: true }) pollInterval = 2000;
+  @property({ attribute: 'poll-interval', converter: pollIntervalConverter, reflect: true })
+  pollInterval = DEFAULT_POLL_INTERVAL_MS;
 
   /** Do not keep the session in `sessionStorage` for resuming after a reload. */
   @property({ attribute: 'no-resume', type: Boolean, reflect: true }) noResume = false;
@@ -265,7 +271,12 @@ export class KosmosIdvLauncher extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.creation.abort();
+    if (this.phase === 'creating') {
+      // Creation is given up, not left pending: put back, the element can start again.
+      this.creation.abort();
+      this.closeFlowWindow();
+      this.phase = 'idle';
+    }
     this.stopFollowing();
   }
 
@@ -275,12 +286,12 @@ export class KosmosIdvLauncher extends LitElement {
       this.configProblem = problem;
       if (problem) this.dispatchEvent(new KosmosIdvErrorEvent(problem.code, problem.message, false));
     }
+    if (changed.has('pollInterval') && this.poller) this.follow();
     if (!problem && !this.resumeChecked) {
       this.resumeChecked = true;
       const saved = this.store()?.load();
       if (saved) this.begin(saved, true);
     }
-    if (changed.has('pollInterval') && this.poller) this.follow();
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -372,10 +383,9 @@ export class KosmosIdvLauncher extends LitElement {
       mode === 'popup'
         ? `popup,width=480,height=760,left=${Math.max(0, (screen.width - 480) / 2)},top=${Math.max(0, (screen.height - 760) / 2)}`
         : '';
-    const opened = window.open(url, mode === 'popup' ? WINDOW_NAME : '_blank', features) ?? undefined;
-    // While it shows about:blank the window is same-origin: cut its link back to this page.
-    if (opened && url === 'about:blank') opened.opener = null;
-    return opened;
+    // The window keeps its `opener`: without it Chromium refuses to let this page close the window
+    // once the hosted flow has navigated, and the element closes it at a final status.
+    return window.open(url, mode === 'popup' ? WINDOW_NAME : '_blank', features) ?? undefined;
   }
 
   private watchWindow(): void {
