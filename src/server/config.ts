@@ -91,11 +91,13 @@ const text = (name: string) =>
 const fn = (name: string) => v.optional(v.function(`${name} must be a function`));
 const positive = (name: string) =>
   v.optional(v.pipe(v.number(`${name} must be a number`), v.finite(`${name} must be finite`), v.minValue(1, `${name} must be positive`)));
+const TENANT_PROBLEM = 'tenantDNS must be a host name (and port), without scheme or path';
 
 const schema = v.object({
   tenantDNS: v.pipe(
     text('tenantDNS'),
-    v.regex(/^[a-z0-9.-]+(:\d+)?$|^\[::1\](:\d+)?$/i, 'tenantDNS must be a host name (and port), without scheme or path'),
+    v.regex(/^[a-z0-9.-]+(:\d+)?$|^\[::1\](:\d+)?$/i, TENANT_PROBLEM),
+    v.check((host) => URL.canParse(`https://${host}/`), TENANT_PROBLEM),
   ),
   communityName: text('communityName'),
   dvcID: v.union(
@@ -120,19 +122,39 @@ const schema = v.object({
     v.string('tokenSecret must be a string'),
     v.minLength(32, 'tokenSecret must be at least 32 characters'),
   ),
-  docuverifyUrl: v.optional(v.pipe(v.string('docuverifyUrl must be a string'), v.url('docuverifyUrl must be a URL'))),
-  basePath: v.optional(v.pipe(v.string(), v.regex(/^\/[^?#]*$/, 'basePath must be a path starting with /'))),
+  docuverifyUrl: v.optional(
+    v.pipe(
+      v.string('docuverifyUrl must be a string'),
+      v.url('docuverifyUrl must be an http(s) URL'),
+      v.regex(/^https?:/i, 'docuverifyUrl must be an http(s) URL'),
+    ),
+  ),
+  basePath: v.optional(
+    v.pipe(v.string('basePath must be a string'), v.regex(/^\/[^?#]*$/, 'basePath must be a path starting with /')),
+  ),
   authenticate: fn('authenticate'),
   onResult: fn('onResult'),
   onError: fn('onError'),
   rateLimit: fn('rateLimit'),
   sessionLifetime: positive('sessionLifetime'),
   allowedOrigins: v.optional(
-    v.array(v.pipe(v.string(), v.url('each of allowedOrigins must be an origin such as https://shop.example'))),
+    v.array(
+      v.pipe(
+        v.string('each of allowedOrigins must be a string'),
+        v.url('each of allowedOrigins must be an origin such as https://shop.example'),
+      ),
+      'allowedOrigins must be an array of origins',
+    ),
   ),
   onResultTimeout: positive('onResultTimeout'),
   resultVersion: v.optional(v.picklist(['v3', 'v1'], 'resultVersion must be v3 or v1')),
-  timeoutMs: positive('timeoutMs'),
+  timeoutMs: v.optional(
+    v.pipe(
+      v.number('timeoutMs must be a number'),
+      v.integer('timeoutMs must be a whole number of milliseconds'),
+      v.minValue(1, 'timeoutMs must be positive'),
+    ),
+  ),
   fetch: fn('fetch'),
   now: fn('now'),
 });
@@ -153,15 +175,23 @@ function keyProblems(keyPair: KosmosKeyPair): string[] {
 
 const SEVEN_DAYS = 7 * 24 * 3600;
 
+/** A problem in words: a missing field is named as missing. */
+function problemOf(issue: v.BaseIssue<unknown>): string {
+  const path = issue.path?.map((item) => String(item.key)).join('.');
+  if (!path) return 'the configuration must be an object';
+  return issue.input === undefined ? `${path} is required` : issue.message;
+}
+
 /** Checks a configuration and applies the defaults; throws `IdvConfigError` listing every problem. */
 export function resolveConfig(config: IdvHandlerConfig): ResolvedConfig {
   const parsed = v.safeParse(schema, config, { abortEarly: false });
-  if (!parsed.success) {
-    throw new IdvConfigError([...new Set(parsed.issues.map((issue) => issue.message))]);
-  }
+  const issues = parsed.issues ?? [];
+  const problems = issues.map(problemOf);
   const checked = parsed.output as IdvHandlerConfig;
-  const problems = keyProblems(checked.keyPair);
-  if (problems.length) throw new IdvConfigError(problems);
+  if (!issues.some((issue) => !issue.path || issue.path[0].key === 'keyPair')) {
+    problems.push(...keyProblems(checked.keyPair));
+  }
+  if (problems.length) throw new IdvConfigError([...new Set(problems)]);
   const { dvcID } = checked;
   return {
     ...checked,

@@ -41,25 +41,43 @@ class HttpError extends Error {
   }
 }
 
-const field = v.optional(v.pipe(v.string(), v.trim(), v.maxLength(MAX_FIELD, `must be at most ${MAX_FIELD} characters`)));
+const DOCUMENT_TYPE_PROBLEM = 'documentType must be passport, driving_license or id_card';
+const UID_PROBLEM = 'uid must be a string or an integer';
+
+const field = (name: string) =>
+  v.optional(
+    v.pipe(
+      v.string(`${name} must be a string`),
+      v.trim(),
+      v.maxLength(MAX_FIELD, `${name} must be at most ${MAX_FIELD} characters`),
+    ),
+  );
 
 const createBody = v.strictObject({
   documentType: v.pipe(
-    v.string('documentType is required'),
+    v.string(DOCUMENT_TYPE_PROBLEM),
     v.transform((word: string) => normaliseDocumentType(word)),
-    v.picklist(DOCUMENT_TYPES, 'documentType must be passport, driving_license or id_card'),
+    v.picklist(DOCUMENT_TYPES, DOCUMENT_TYPE_PROBLEM),
   ),
-  username: field,
-  firstname: field,
-  lastname: field,
+  username: field('username'),
+  firstname: field('firstname'),
+  lastname: field('lastname'),
   uid: v.optional(
     v.pipe(
-      v.union([v.string(), v.pipe(v.number(), v.integer())], 'uid must be a string or an integer'),
+      v.union([v.string(), v.pipe(v.number(), v.integer(UID_PROBLEM))], UID_PROBLEM),
       v.transform(String),
       v.maxLength(MAX_FIELD, `uid must be at most ${MAX_FIELD} characters`),
     ),
   ),
 });
+
+/** A create-body problem in words: a missing or unknown field is named as such. */
+function bodyProblem(issue: v.BaseIssue<unknown>): string {
+  const path = issue.path?.map((item) => String(item.key)).join('.');
+  if (issue.type === 'strict_object' && issue.expected === 'never') return `${path} is not allowed`;
+  if (issue.type === 'strict_object' && issue.input === undefined) return `${path} is required`;
+  return issue.message;
+}
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -199,13 +217,12 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     } catch {
       throw new HttpError(400, 'bad_request', 'The body is not valid JSON.');
     }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new HttpError(400, 'bad_request', 'The body must be a JSON object.');
+    }
     const parsed = v.safeParse(createBody, body, { abortEarly: false });
     if (!parsed.success) {
-      const problems = parsed.issues.map((issue) => {
-        const path = issue.path?.map((item) => String(item.key)).join('.');
-        return path && !issue.message.startsWith(path) ? `${path} ${issue.message}` : issue.message;
-      });
-      throw new HttpError(400, 'bad_request', [...new Set(problems)].join('; '));
+      throw new HttpError(400, 'bad_request', [...new Set(parsed.issues.map(bodyProblem))].join('; '));
     }
     const subject = await subjectOf(request);
     const { documentType, ...user } = parsed.output as SessionRequest;

@@ -16,9 +16,11 @@ export type NodeHandler = (
 export function nodeAdapter(handler: (request: Request) => Promise<Response>, basePath: string): NodeHandler {
   const listener = getRequestListener((request) => handler(request), { overrideGlobalObjects: false });
   return async (req, res, next) => {
-    if (req.originalUrl) req.url = req.originalUrl;
-    const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '') || '/';
+    // Express strips its mount path from `req.url`; it must be left as it was for `next()`.
+    const url = req.originalUrl ?? req.url ?? '/';
+    const path = url.split('?')[0].replace(/\/+$/, '') || '/';
     if (next && path !== basePath && !path.startsWith(`${basePath}/`)) return next();
+    req.url = url;
     if (req.readableEnded && req.body !== undefined && !req.rawBody) {
       req.rawBody = Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
     }

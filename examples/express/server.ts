@@ -1,0 +1,80 @@
+/**
+ * A real Express app using the backend kit: it serves a static page with <kosmos-idv-launcher>
+ * (the CDN build, from dist/cdn/) and mounts `createIdvHandler` at /api/idv, next to its own
+ * routes. Its 1Kosmos is the local simulator, started in-process with a generated key pair; for a
+ * real tenant, put your tenant DNS, community, dvcID, license key and key pair in the config.
+ *
+ *   npm run build && npx tsx examples/express/server.ts   (PORT, SIMULATOR_PORT: default 3000, 8787)
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { createIdvHandler, generateKeyPair, type IdvHandler } from '../../src/server/index.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** Where `npm run build` writes the CDN build. */
+export const CDN_DIR = resolve(here, '../../dist/cdn');
+
+export interface ExampleOptions {
+  /** The 1Kosmos the kit talks to. */
+  simulator: Simulator;
+  /** The folder served at `/` beside the page (default {@link CDN_DIR}). */
+  cdnDir?: string;
+}
+
+/** The app and its handler (call `handler.close()` when stopping). */
+export function createApp({ simulator, cdnDir = CDN_DIR }: ExampleOptions): { app: express.Express; handler: IdvHandler } {
+  const handler = createIdvHandler({
+    tenantDNS: simulator.tenantDNS,
+    communityName: simulator.communityName,
+    dvcID: 'default',
+    licenseKey: simulator.licenseKey,
+    keyPair: generateKeyPair(),
+    tokenSecret: randomBytes(32).toString('base64url'),
+    basePath: '/api/idv',
+    onResult: (result, { sessionId }) => {
+      // The place to store the decision (and the PII, which 1Kosmos may return only once).
+      console.log(`session ${sessionId}: ${result.status}/${result.verification ?? '-'}${result.hasPII ? ' (with PII)' : ''}`);
+    },
+    onError: ({ stage, error, sessionId }) => {
+      console.warn(`kosmos-idv ${stage}${sessionId ? ` ${sessionId}` : ''}: ${(error as Error).message}`);
+    },
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/api/idv', handler.node);
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(express.static(resolve(here, 'public')));
+  app.use(express.static(cdnDir));
+  return { app, handler };
+}
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  const simulator = await startSimulator({ port: Number(process.env.SIMULATOR_PORT ?? 8787) });
+  if (!existsSync(resolve(CDN_DIR, 'kosmos-idv-launcher.js'))) {
+    console.warn('dist/cdn/kosmos-idv-launcher.js is missing: run `npm run build` first.');
+  }
+  const { app, handler } = createApp({ simulator });
+  const server = app.listen(port, '127.0.0.1', () => {
+    console.log(`Express example: http://localhost:${port}/  (1Kosmos simulator at ${simulator.origin})`);
+  });
+  const stop = () => {
+    handler.close();
+    server.close();
+    server.closeAllConnections();
+    void simulator.close();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}

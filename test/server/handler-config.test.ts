@@ -1,0 +1,144 @@
+/**
+ * The handler's configuration: every problem named once, all at once, before anything is served;
+ * and the defaults a good configuration gets.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { IdvConfigError, resolveConfig, type IdvHandlerConfig } from '../../src/server/config.js';
+import { generateKeyPair } from '../../src/server/crypto.js';
+import { createIdvHandler } from '../../src/server/handler.js';
+import { TOKEN_SECRET } from './kit-helpers.js';
+
+const keyPair = generateKeyPair();
+const good: IdvHandlerConfig = {
+  tenantDNS: 'acme.1kosmos.net',
+  communityName: 'default',
+  dvcID: 'workflow',
+  licenseKey: 'licence',
+  keyPair,
+  tokenSecret: TOKEN_SECRET,
+};
+
+/** The problems of a configuration (it must be refused by `createIdvHandler` too). */
+function problems(config: unknown): string[] {
+  let thrown: unknown;
+  try {
+    createIdvHandler(config as IdvHandlerConfig);
+  } catch (error) {
+    thrown = error;
+  }
+  assert.ok(thrown instanceof IdvConfigError, `an IdvConfigError, not ${String(thrown)}`);
+  for (const problem of thrown.problems) assert.ok(thrown.message.includes(problem));
+  return thrown.problems;
+}
+
+describe('createIdvHandler configuration', () => {
+  it('one clear message per bad field, all at once (key pair included)', () => {
+    const found = problems({
+      tenantDNS: 'https://acme.1kosmos.net/',
+      communityName: ' ',
+      dvcID: 42,
+      licenseKey: 7,
+      keyPair: { publicKey: keyPair.publicKey, privateKey: generateKeyPair().privateKey },
+      tokenSecret: 'short',
+      docuverifyUrl: 'ftp://acme.example/docuverify',
+      basePath: 'api/idv',
+      authenticate: 'yes',
+      onResult: {},
+      onError: [],
+      rateLimit: 1,
+      sessionLifetime: 0,
+      allowedOrigins: ['shop.example'],
+      onResultTimeout: -5,
+      resultVersion: 'v2',
+      timeoutMs: 2.5,
+      fetch: 'fetch',
+      now: Date.now(),
+    });
+    assert.deepEqual(found, [
+      'tenantDNS must be a host name (and port), without scheme or path',
+      'communityName must not be empty',
+      'dvcID must be a string, or a map from document type to dvcID',
+      'licenseKey must be a string',
+      'tokenSecret must be at least 32 characters',
+      'docuverifyUrl must be an http(s) URL',
+      'basePath must be a path starting with /',
+      'authenticate must be a function',
+      'onResult must be a function',
+      'onError must be a function',
+      'rateLimit must be a function',
+      'sessionLifetime must be positive',
+      'each of allowedOrigins must be an origin such as https://shop.example',
+      'onResultTimeout must be positive',
+      'resultVersion must be v3 or v1',
+      'timeoutMs must be a whole number of milliseconds',
+      'fetch must be a function',
+      'now must be a function',
+      'keyPair.publicKey does not belong to keyPair.privateKey',
+    ]);
+  });
+
+  it('names missing fields as missing', () => {
+    assert.deepEqual(problems({}), [
+      'tenantDNS is required',
+      'communityName is required',
+      'dvcID is required',
+      'licenseKey is required',
+      'keyPair is required',
+      'tokenSecret is required',
+    ]);
+    assert.deepEqual(problems({ ...good, keyPair: { publicKey: keyPair.publicKey } }), ['keyPair.privateKey is required']);
+    assert.deepEqual(problems(undefined), ['the configuration must be an object']);
+    assert.deepEqual(problems(null), ['the configuration must be an object']);
+  });
+
+  it('checks each field on its own terms', () => {
+    const cases: [Partial<Record<keyof IdvHandlerConfig, unknown>>, string][] = [
+      [{ tenantDNS: 'acme.1kosmos.net:99999' }, 'tenantDNS must be a host name (and port), without scheme or path'],
+      [{ tenantDNS: 'acme.1kosmos.net/caas' }, 'tenantDNS must be a host name (and port), without scheme or path'],
+      [{ dvcID: {} }, 'dvcID must name at least one document type'],
+      [{ dvcID: { passport: '' } }, 'dvcID.passport must not be empty'],
+      [{ dvcID: { visa: 'x' } }, 'dvcID must be a string, or a map from document type to dvcID'],
+      [{ keyPair: 'pem' }, 'keyPair must be { publicKey, privateKey }'],
+      [{ keyPair: { publicKey: 'not base64!', privateKey: 'not base64!' } }, 'keyPair: private key is not valid base64'],
+      [{ sessionLifetime: Number.POSITIVE_INFINITY }, 'sessionLifetime must be finite'],
+      [{ sessionLifetime: '3600' }, 'sessionLifetime must be a number'],
+      [{ allowedOrigins: 'https://shop.example' }, 'allowedOrigins must be an array of origins'],
+      [{ timeoutMs: Number.NaN }, 'timeoutMs must be a number'],
+      [{ timeoutMs: 0 }, 'timeoutMs must be positive'],
+      [{ basePath: 5 }, 'basePath must be a string'],
+    ];
+    for (const [change, message] of cases) {
+      assert.deepEqual(problems({ ...good, ...change }), [message], JSON.stringify(change));
+    }
+  });
+
+  it('applies the defaults and normalises a good configuration', () => {
+    const resolved = resolveConfig({
+      ...good,
+      basePath: '/kyc/',
+      allowedOrigins: ['https://shop.example/checkout'],
+      dvcID: 'workflow',
+    });
+    assert.equal(resolved.basePath, '/kyc');
+    assert.deepEqual(resolved.allowedOrigins, ['https://shop.example']);
+    assert.deepEqual(resolved.dvcIDs, { passport: 'workflow', driving_license: 'workflow', id_card: 'workflow' });
+    assert.equal(resolved.sessionLifetime, 7 * 24 * 3600);
+    assert.equal(resolved.onResultTimeout, 10_000);
+    assert.equal(resolveConfig(good).basePath, '/api/idv');
+    assert.deepEqual(resolveConfig({ ...good, dvcID: { id_card: 'cards' } }).dvcIDs, { id_card: 'cards' });
+  });
+
+  it('a good configuration makes a handler without any network call', () => {
+    let calls = 0;
+    const handler = createIdvHandler({
+      ...good,
+      fetch: () => {
+        calls++;
+        return Promise.reject(new Error('no network'));
+      },
+    });
+    handler.close();
+    assert.equal(calls, 0);
+  });
+});

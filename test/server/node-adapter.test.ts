@@ -1,0 +1,177 @@
+/**
+ * `handler.node` on a real `node:http` server and in real Express apps, over HTTP, against a live
+ * simulator.
+ */
+import { describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { MAX_BODY_BYTES } from '../../src/server/handler.js';
+import {
+  BASE_PATH,
+  CREATE_PATH,
+  assertStatusBody,
+  expectError,
+  passInBrowser,
+  startKit,
+  type Created,
+  type Kit,
+} from './kit-helpers.js';
+
+/** Serves a listener on 127.0.0.1 (port 0) until the test ends; resolves with its origin. */
+async function serve(t: TestContext, listener: RequestListener): Promise<string> {
+  const server: Server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const postJson = (url: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+
+/** Creates a session over HTTP, runs its hosted flow, and reads it until completed/passed. */
+async function fullFlow(kit: Kit, origin: string, path = BASE_PATH): Promise<void> {
+  const response = await postJson(`${origin}${path}`, JSON.stringify({ documentType: 'passport' }));
+  assert.equal(response.status, 201, await response.clone().text());
+  const session = (await response.json()) as Created;
+  const read = () => fetch(`${origin}${path}/${session.sessionId}`, { headers: { Authorization: `Bearer ${session.token}` } });
+  const pending = await read();
+  assertStatusBody(await pending.json(), { sessionId: session.sessionId, status: 'pending', verification: null });
+  await passInBrowser(session.url);
+  const done = await read();
+  assert.equal(done.status, 200);
+  const etag = done.headers.get('ETag');
+  assertStatusBody(await done.json(), { sessionId: session.sessionId, status: 'completed', verification: 'passed' });
+  const unchanged = await fetch(`${origin}${path}/${session.sessionId}`, {
+    headers: { Authorization: `Bearer ${session.token}`, 'If-None-Match': etag ?? '' },
+  });
+  assert.equal(unchanged.status, 304);
+  assert.equal(kit.results.length, 1);
+}
+
+/** A body of more than 16 KiB, streamed without a Content-Length. */
+const chunked = () =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(`{"documentType":"passport","pad":"${'x'.repeat(MAX_BODY_BYTES)}"}`));
+      controller.close();
+    },
+  });
+
+describe('handler.node on node:http', () => {
+  it('serves the whole flow, errors included, without a next()', async (t) => {
+    const kit = await startKit(t);
+    const origin = await serve(t, (req, res) => void kit.handler.node(req, res));
+    await fullFlow(kit, origin);
+
+    await expectError(await fetch(`${origin}/elsewhere`), 404, 'not_found');
+    const wrongMethod = await fetch(`${origin}${BASE_PATH}`);
+    assert.equal(wrongMethod.headers.get('Allow'), 'POST, OPTIONS');
+    await expectError(wrongMethod, 405, 'method_not_allowed');
+    await expectError(
+      await fetch(`${origin}${BASE_PATH}`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' }),
+      415,
+      'unsupported_media_type',
+    );
+    const same = await postJson(`${origin}${BASE_PATH}`, '{"documentType":"id_card"}', { Origin: origin });
+    assert.equal(same.status, 201, 'a same-origin browser request passes');
+    await expectError(
+      await postJson(`${origin}${BASE_PATH}`, '{"documentType":"id_card"}', { Origin: 'https://evil.example' }),
+      403,
+      'origin_not_allowed',
+    );
+  });
+
+  it('413 for a body over 16 KiB, with a Content-Length and chunked', async (t) => {
+    const kit = await startKit(t);
+    const origin = await serve(t, (req, res) => void kit.handler.node(req, res));
+    const big = JSON.stringify({ documentType: 'passport', pad: 'x'.repeat(MAX_BODY_BYTES) });
+    await expectError(await postJson(`${origin}${BASE_PATH}`, big), 413, 'payload_too_large');
+    const streamed = await fetch(`${origin}${BASE_PATH}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: chunked(),
+      duplex: 'half',
+    } as RequestInit);
+    await expectError(streamed, 413, 'payload_too_large');
+    assert.equal(kit.upstream(CREATE_PATH), 0);
+  });
+});
+
+describe('handler.node in Express', () => {
+  /** An app with the handler mounted by `mount`, and a route of its own after it. */
+  async function expressApp(t: TestContext, mount: (app: express.Express) => void): Promise<string> {
+    const app = express();
+    mount(app);
+    app.get('/hello', (_req, res) => {
+      res.send('hello from express');
+    });
+    app.get('/api/hello', (_req, res) => {
+      res.send('hello from express');
+    });
+    return serve(t, app);
+  }
+
+  it('app.use(handler.node): the flow works and other routes still reach Express', async (t) => {
+    const kit = await startKit(t);
+    const origin = await expressApp(t, (app) => app.use(kit.handler.node));
+    await fullFlow(kit, origin);
+    const other = await fetch(`${origin}/hello`);
+    assert.equal(other.status, 200);
+    assert.equal(await other.text(), 'hello from express');
+  });
+
+  it("app.use('/api/idv', handler.node): mounted at its base path", async (t) => {
+    const kit = await startKit(t);
+    const origin = await expressApp(t, (app) => app.use(BASE_PATH, kit.handler.node));
+    await fullFlow(kit, origin);
+    await expectError(await fetch(`${origin}${BASE_PATH}/a/b`), 404, 'not_found');
+    assert.equal(await (await fetch(`${origin}/hello`)).text(), 'hello from express');
+  });
+
+  it("app.use('/api', handler.node): requests it does not serve go on to Express's routes", async (t) => {
+    const kit = await startKit(t);
+    const origin = await expressApp(t, (app) => app.use('/api', kit.handler.node));
+    const created = await postJson(`${origin}${BASE_PATH}`, '{"documentType":"passport"}');
+    assert.equal(created.status, 201);
+    const other = await fetch(`${origin}/api/hello`);
+    assert.equal(other.status, 200);
+    assert.equal(await other.text(), 'hello from express');
+  });
+
+  it('after express.json(): a body the parser consumed still works, and its limits still hold', async (t) => {
+    const kit = await startKit(t);
+    const origin = await expressApp(t, (app) => {
+      app.use(express.json());
+      app.use(kit.handler.node);
+    });
+    const pretty = JSON.stringify({ documentType: 'driving_license', firstname: 'Ada' }, null, 4);
+    const created = await postJson(`${origin}${BASE_PATH}`, pretty);
+    assert.equal(created.status, 201, await created.clone().text());
+    const session = (await created.json()) as Created;
+    assert.equal(kit.sim.session(session.sessionId)?.view().documentType, 'dl_object');
+    await fullFlow(kit, origin);
+
+    const big = JSON.stringify({ documentType: 'passport', pad: 'x'.repeat(MAX_BODY_BYTES) });
+    await expectError(await postJson(`${origin}${BASE_PATH}`, big), 413, 'payload_too_large');
+    const streamed = await fetch(`${origin}${BASE_PATH}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: chunked(),
+      duplex: 'half',
+    } as RequestInit);
+    await expectError(streamed, 413, 'payload_too_large');
+    await expectError(
+      await postJson(`${origin}${BASE_PATH}`, JSON.stringify({ documentType: 'passport', extra: 1 })),
+      400,
+      'bad_request',
+    );
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Status tokens on their own: what they carry, and every way a token is refused.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeProtectedHeader } from 'jose';
+import { StatusTokens, TokenError } from '../../src/server/token.js';
+
+const SECRET = 'status-token-tests-secret-0123456789';
+const now = Date.parse('2030-01-01T00:00:00Z');
+const claims = { sessionId: 'session-1', subject: 'alice', dvcID: 'default', expiresAt: now / 1000 + 600 };
+
+describe('StatusTokens', () => {
+  it('issues an HS256 token whose claims come back, not expired before expiresAt', async () => {
+    const tokens = new StatusTokens(SECRET, () => now);
+    const token = await tokens.issue(claims);
+    assert.equal(decodeProtectedHeader(token).alg, 'HS256');
+    assert.deepEqual(await tokens.verify(token), { ...claims, expired: false });
+    const anonymous = await tokens.issue({ ...claims, subject: null });
+    assert.equal((await tokens.verify(anonymous)).subject, null);
+  });
+
+  it('an expired token still yields its claims, marked expired', async () => {
+    let clock = now;
+    const tokens = new StatusTokens(SECRET, () => clock);
+    const token = await tokens.issue(claims);
+    clock = now + 600_000;
+    assert.deepEqual(await tokens.verify(token), { ...claims, expired: true });
+  });
+
+  it('refuses tampered, foreign and malformed tokens with a TokenError', async () => {
+    const tokens = new StatusTokens(SECRET, () => now);
+    const token = await tokens.issue(claims);
+    const [header, payload, signature] = token.split('.');
+    const changed = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), jti: 'session-2' }),
+    ).toString('base64url');
+    const foreign = await new StatusTokens('some-other-secret-0123456789abcdefgh', () => now).issue(claims);
+    for (const bad of [`${header}.${changed}.${signature}`, foreign, 'garbage', '', `${header}.${payload}.`]) {
+      await assert.rejects(tokens.verify(bad), TokenError, bad.slice(0, 20));
+    }
+  });
+});
