@@ -16,6 +16,8 @@ export interface DemoOptions {
   simulator?: SimulatorOptions;
   /** Added to the backend kit's configuration (hooks such as `onResult`). */
   kit?: Partial<IdvHandlerConfig>;
+  /** Reload the page when a source file changes (default true; tests turn it off). */
+  watch?: boolean;
 }
 
 export interface Demo {
@@ -57,7 +59,12 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     configFile: false,
     root: new URL('.', import.meta.url).pathname,
     logLevel: 'warn',
-    server: { port: options.port, strictPort: true, host: options.host ?? 'localhost' },
+    server: {
+      port: options.port,
+      strictPort: true,
+      host: options.host ?? 'localhost',
+      ...(options.watch === false ? { watch: null, hmr: false } : {}),
+    },
     plugins: [
       {
         name: 'kosmos-idv-backend',

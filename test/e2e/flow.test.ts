@@ -16,6 +16,7 @@ const results: { sessionId: string; status: string; verification: string | null;
 before(async () => {
   demo = await startDemo({
     port: 0,
+    watch: false,
     simulator: { port: 0 },
     kit: {
       onResult: (result, { sessionId }) => {
