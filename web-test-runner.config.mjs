@@ -16,4 +16,6 @@ export default {
     }),
   ],
   testFramework: { config: { timeout: 10000 } },
+  // Lit announces its development build in every page; the tests use it on purpose.
+  filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),
 };

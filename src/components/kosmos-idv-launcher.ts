@@ -419,9 +419,11 @@ export class KosmosIdvLauncher extends LitElement {
     if (this.mode === 'embedded') this.flowClosed();
   }
 
+  /** The embedded flow did not load in time: offer it in a window instead (the user closed nothing). */
   private frameFailed(): void {
-    this.dialog?.close();
     this.windowBlocked = true;
+    this.phase = 'polling';
+    this.dialog?.close();
   }
 
   /** The embedded flow's escape hatch: the same session in a popup, opened in this click. */
@@ -636,11 +638,12 @@ export class KosmosIdvLauncher extends LitElement {
 
   /** The blocked-popup link: opens a watched window in the click; if that fails too, the link navigates on its own. */
   private openFromLink(event: MouseEvent): void {
-    const opened = this.openWindow((event.currentTarget as HTMLAnchorElement).href, 'popup');
+    const mode = this.mode === 'tab' ? 'tab' : 'popup';
+    const opened = this.openWindow((event.currentTarget as HTMLAnchorElement).href, mode);
     if (!opened) return;
     event.preventDefault();
     this.flowWindow = opened;
-    if (this.mode !== 'tab') this.mode = 'popup';
+    this.mode = mode;
     this.showFlow();
   }
 

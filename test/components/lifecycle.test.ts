@@ -1,0 +1,212 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import sinon from 'sinon';
+import type { KosmosIdvLauncher } from '../../src/index.js';
+import {
+  badge,
+  cleanUp,
+  FakeBackend,
+  fakeWindow,
+  logEvents,
+  mainButton,
+  settle,
+  shows,
+  stubOpen,
+  until,
+  useFakeClock,
+} from './helpers.js';
+
+const launcher = () =>
+  fixture<KosmosIdvLauncher>(
+    html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" no-resume></kosmos-idv-launcher>`,
+  );
+
+async function start(el: KosmosIdvLauncher): Promise<void> {
+  mainButton(el).click();
+  await until(() => el.state !== 'creating', 'the session to be created');
+  await el.updateComplete;
+}
+
+/** Every page signal the element listens to. */
+function pokeThePage(): void {
+  window.dispatchEvent(new Event('focus'));
+  window.dispatchEvent(new Event('online'));
+  document.dispatchEvent(new Event('visibilitychange'));
+}
+
+describe('<kosmos-idv-launcher> removal', () => {
+  afterEach(cleanUp);
+
+  it('leaves no timer, request or listener behind', async () => {
+    const clock = useFakeClock();
+    const backend = new FakeBackend(['pending']);
+    stubOpen(fakeWindow());
+    const el = await launcher();
+    await start(el);
+    await until(() => backend.gets.length === 1);
+    await settle(el);
+    expect(clock.countTimers(), 'polling and the popup check run').to.be.greaterThan(0);
+    el.remove();
+    await settle();
+    expect(clock.countTimers()).to.equal(0);
+    await clock.tickAsync(600_000);
+    pokeThePage();
+    el.refresh();
+    await settle();
+    expect(backend.calls).to.have.length(2);
+  });
+
+  it('removes every page listener it added', async () => {
+    const targets = [window, document];
+    const added = targets.map((target) => sinon.spy(target, 'addEventListener'));
+    const removed = targets.map((target) => sinon.spy(target, 'removeEventListener'));
+    new FakeBackend(['pending']);
+    stubOpen(fakeWindow());
+    const el = await launcher();
+    await start(el);
+    const pairs = (spies: sinon.SinonSpy[]) =>
+      spies.flatMap((spy, i) => spy.getCalls().map((call) => [i, call.args[0], call.args[1]]));
+    const listening = pairs(added);
+    expect(listening.map(([, type]) => type)).to.include.members(['focus', 'online', 'visibilitychange']);
+    el.remove();
+    expect(pairs(removed)).to.deep.include.members(listening);
+  });
+
+  it('aborts a status read in flight', async () => {
+    const backend = new FakeBackend(['hang']);
+    stubOpen(fakeWindow());
+    const el = await launcher();
+    await start(el);
+    await until(() => backend.gets.length === 1);
+    expect(backend.gets[0].signal!.aborted).to.equal(false);
+    el.remove();
+    expect(backend.gets[0].signal!.aborted).to.equal(true);
+  });
+
+  it('aborts session creation in flight, and is ready to start again when put back', async () => {
+    const clock = useFakeClock();
+    const backend = new FakeBackend(['pending']);
+    backend.creates = ['hang'];
+    const blank = fakeWindow();
+    stubOpen(blank, fakeWindow());
+    const log = logEvents();
+    const el = await launcher();
+    const parent = el.parentNode!;
+    mainButton(el).click();
+    await settle(el);
+    el.remove();
+    expect(backend.posts[0].signal!.aborted).to.equal(true);
+    await settle();
+    expect(clock.countTimers()).to.equal(0);
+    expect(blank.close.callCount, 'the blank popup that will never show the flow is closed').to.equal(1);
+    expect(log.of('kosmos-idv-error'), 'an abort is no error').to.have.length(0);
+
+    parent.appendChild(el);
+    await el.updateComplete;
+    expect(el.state).to.equal('idle');
+    await start(el);
+    expect(el.state).to.equal('open');
+    expect(backend.posts).to.have.length(2);
+  });
+
+  it('picks polling up again when put back', async () => {
+    const clock = useFakeClock();
+    const backend = new FakeBackend(['pending']);
+    stubOpen(fakeWindow());
+    const el = await launcher();
+    const parent = el.parentNode!;
+    await start(el);
+    await until(() => backend.gets.length === 1);
+    el.remove();
+    parent.appendChild(el);
+    await settle(el);
+    expect(backend.gets, 'a read at once').to.have.length(2);
+    await clock.tickAsync(2000);
+    expect(backend.gets, 'and at the usual pace').to.have.length(3);
+  });
+});
+
+describe('<kosmos-idv-launcher> disabled, strings and reset()', () => {
+  afterEach(cleanUp);
+
+  it('disabled prevents starting until it is removed', async () => {
+    const backend = new FakeBackend();
+    const open = stubOpen(fakeWindow());
+    const el = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" disabled no-resume></kosmos-idv-launcher>`,
+    );
+    expect(mainButton(el).getAttribute('aria-disabled')).to.equal('true');
+    mainButton(el).click();
+    el.start();
+    await settle(el);
+    expect(el.state).to.equal('idle');
+    expect(open.callCount).to.equal(0);
+    expect(backend.calls).to.have.length(0);
+    await expect(el).to.be.accessible();
+
+    el.disabled = false;
+    await el.updateComplete;
+    expect(mainButton(el).getAttribute('aria-disabled')).to.equal('false');
+    await start(el);
+    expect(el.state).to.equal('open');
+  });
+
+  it('strings overrides the texts it names and keeps the others', async () => {
+    new FakeBackend(['pending']);
+    stubOpen(fakeWindow());
+    const el = await fixture<KosmosIdvLauncher>(html`<kosmos-idv-launcher
+      endpoint="/api/idv"
+      no-resume
+      .strings=${{ start: 'Vérifier mon identité', passport: 'Passeport', statusPending: 'Pas encore commencé' }}
+    ></kosmos-idv-launcher>`);
+    expect(mainButton(el).textContent!.trim()).to.equal('Vérifier mon identité');
+    const labels = [...el.shadowRoot!.querySelectorAll('label')].map((label) => label.textContent!.trim());
+    expect(labels).to.deep.equal(['Passeport', 'Driving licence', 'ID card']);
+    await start(el);
+    expect(badge(el)!.text).to.equal('Pas encore commencé');
+    el.strings = { ...el.strings, reopen: 'Continuer' };
+    await el.updateComplete;
+    expect(mainButton(el).textContent!.trim()).to.equal('Continuer');
+  });
+
+  it('reset() forgets the session, closes the popup, stops polling and returns to idle', async () => {
+    const clock = useFakeClock();
+    const backend = new FakeBackend(['in_progress']);
+    const win = fakeWindow();
+    stubOpen(win);
+    const el = await launcher();
+    await start(el);
+    await until(() => el.status === 'in_progress');
+    el.reset();
+    await el.updateComplete;
+    expect(el.state).to.equal('idle');
+    expect(el.sessionId).to.equal(null);
+    expect(el.status).to.equal(null);
+    expect(el.verification).to.equal(null);
+    expect(badge(el)).to.equal(null);
+    expect(shows(el, '[part~="error"]')).to.equal(false);
+    expect(mainButton(el).textContent!.trim()).to.equal('Verify your identity');
+    expect(win.closed).to.equal(true);
+    expect(clock.countTimers()).to.equal(0);
+    const calls = backend.calls.length;
+    await clock.tickAsync(60_000);
+    pokeThePage();
+    await settle(el);
+    expect(backend.calls).to.have.length(calls);
+  });
+
+  it('reset() during creation cancels it quietly', async () => {
+    const backend = new FakeBackend();
+    backend.creates = ['hang'];
+    const blank = fakeWindow();
+    stubOpen(blank);
+    const log = logEvents();
+    const el = await launcher();
+    mainButton(el).click();
+    el.reset();
+    await settle(el);
+    expect(el.state).to.equal('idle');
+    expect(backend.posts[0].signal!.aborted).to.equal(true);
+    expect(blank.closed).to.equal(true);
+    expect(log.events).to.have.length(0);
+  });
+});

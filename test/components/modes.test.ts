@@ -1,0 +1,316 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import sinon from 'sinon';
+import type { KosmosIdvLauncher } from '../../src/index.js';
+import {
+  cleanUp,
+  FakeBackend,
+  fakeWindow,
+  flowUrl,
+  focusIsOn,
+  inShadow,
+  logEvents,
+  mainButton,
+  part,
+  settle,
+  shows,
+  stubOpen,
+  until,
+  useFakeClock,
+} from './helpers.js';
+
+const launcher = (mode: string) =>
+  fixture<KosmosIdvLauncher>(
+    html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" mode=${mode} no-resume></kosmos-idv-launcher>`,
+  );
+
+async function start(el: KosmosIdvLauncher): Promise<void> {
+  mainButton(el).click();
+  await until(() => el.state !== 'creating', 'the session to be created');
+  await el.updateComplete;
+}
+
+/** Whether the QR generator has been fetched by this page. */
+const qrLoaded = () => performance.getEntriesByType('resource').some((entry) => entry.name.includes('uqr'));
+
+describe('<kosmos-idv-launcher mode="popup">', () => {
+  afterEach(cleanUp);
+
+  it('opens about:blank synchronously in the click, before the backend answers, then navigates it', async () => {
+    const backend = new FakeBackend();
+    const win = fakeWindow();
+    const open = stubOpen(win);
+    const log = logEvents();
+    const el = await launcher('popup');
+    mainButton(el).click();
+    expect(open.callCount, 'window.open inside the click').to.equal(1);
+    expect(open.firstCall.args[0]).to.equal('about:blank');
+    expect(open.firstCall.args[2]).to.contain('popup');
+    expect(win.location.href).to.equal('');
+    expect(el.state).to.equal('creating');
+    await until(() => el.state === 'open');
+    expect(win.location.href).to.equal(flowUrl('s1'));
+    expect(backend.posts).to.have.length(1);
+    expect(log.of('kosmos-idv-open').map((event) => event.mode)).to.deep.equal(['popup']);
+  });
+
+  it('when the popup is closed: fires close, polls at once, and reopen() shows the same session again', async () => {
+    const clock = useFakeClock();
+    const backend = new FakeBackend(['pending']);
+    const first = fakeWindow();
+    const second = fakeWindow();
+    const open = stubOpen(first, second);
+    const log = logEvents();
+    const el = await launcher('popup');
+    await start(el);
+    await until(() => backend.gets.length === 1);
+    await clock.tickAsync(500);
+    expect(log.of('kosmos-idv-close')).to.have.length(0);
+    first.close();
+    await clock.tickAsync(500);
+    await settle(el);
+    expect(el.state).to.equal('polling');
+    expect(log.of('kosmos-idv-close')).to.have.length(1);
+    expect(backend.gets, 'an immediate read, before the 2 s interval').to.have.length(2);
+    expect(focusIsOn(el, mainButton(el)), 'focus returns to the button').to.equal(true);
+
+    mainButton(el).click();
+    expect(open.callCount).to.equal(2);
+    expect(open.secondCall.args[0]).to.equal(flowUrl('s1'));
+    expect(el.state).to.equal('open');
+    expect(backend.posts, 'never a second session').to.have.length(1);
+    expect(log.of('kosmos-idv-open')).to.have.length(2);
+
+    el.reopen();
+    expect(second.focus.callCount, 'an open window is focused, not opened again').to.equal(1);
+    expect(open.callCount).to.equal(2);
+    el.start();
+    expect(second.focus.callCount, 'start() during a session continues it').to.equal(2);
+    expect(backend.posts).to.have.length(1);
+  });
+
+  it('when the popup is blocked: no error, a link to the flow, and clicking it opens the window', async () => {
+    const backend = new FakeBackend(['pending']);
+    const open = stubOpen(null);
+    const log = logEvents();
+    const el = await launcher('popup');
+    await start(el);
+    expect(el.state).to.equal('polling');
+    expect(log.of('kosmos-idv-error')).to.have.length(0);
+    expect(shows(el, '[part~="error"]')).to.equal(false);
+    const link = inShadow<HTMLAnchorElement>(el, `a[href="${flowUrl('s1')}"]`);
+    expect(link, 'a link to the hosted flow').to.not.equal(null);
+    expect(link!.textContent!.trim()).to.equal('Open the verification');
+    await expect(el).to.be.accessible();
+
+    const win = fakeWindow();
+    open.returns(win as unknown as Window);
+    let defaultPrevented = false;
+    el.shadowRoot!.addEventListener('click', (event) => {
+      defaultPrevented = event.defaultPrevented;
+      event.preventDefault();
+    });
+    link!.click();
+    expect(open.lastCall.args[0]).to.equal(flowUrl('s1'));
+    expect(defaultPrevented, 'the link does not navigate as well').to.equal(true);
+    expect(el.state).to.equal('open');
+    expect(log.of('kosmos-idv-open').map((event) => event.mode)).to.deep.equal(['popup']);
+    await el.updateComplete;
+    expect(shows(el, 'a[href]'), 'the link goes once the window is open').to.equal(false);
+    expect(backend.posts).to.have.length(1);
+  });
+});
+
+describe('<kosmos-idv-launcher mode="tab">', () => {
+  afterEach(cleanUp);
+
+  it('when the tab is blocked, the link opens a tab, not a popup', async () => {
+    new FakeBackend(['pending']);
+    const open = stubOpen(null);
+    const el = await launcher('tab');
+    await start(el);
+    const link = inShadow<HTMLAnchorElement>(el, `a[href="${flowUrl('s1')}"]`)!;
+    open.returns(fakeWindow() as unknown as Window);
+    el.shadowRoot!.addEventListener('click', (event) => event.preventDefault());
+    link.click();
+    expect(open.lastCall.args.slice(0, 2)).to.deep.equal([flowUrl('s1'), '_blank']);
+    expect(open.lastCall.args[2]).to.not.contain('popup');
+    expect(el.mode).to.equal('tab');
+    expect(el.state).to.equal('open');
+  });
+
+  it('opens a blank tab in the click and navigates it to the flow', async () => {
+    new FakeBackend();
+    const win = fakeWindow();
+    const open = stubOpen(win);
+    const log = logEvents();
+    const el = await launcher('tab');
+    mainButton(el).click();
+    expect(open.firstCall.args.slice(0, 2)).to.deep.equal(['about:blank', '_blank']);
+    expect(open.firstCall.args[2]).to.not.contain('popup');
+    await until(() => el.state === 'open');
+    expect(win.location.href).to.equal(flowUrl('s1'));
+    expect(log.of('kosmos-idv-open')[0]).to.include({ sessionId: 's1', mode: 'tab' });
+  });
+});
+
+describe('<kosmos-idv-launcher mode="redirect">', () => {
+  afterEach(cleanUp);
+
+  it('navigates the page to the flow after saving the session for the way back', async () => {
+    const backend = new FakeBackend(['pending']);
+    const open = stubOpen();
+    const log = logEvents();
+    const el = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" mode="redirect"></kosmos-idv-launcher>`,
+    );
+    const navigate = sinon.stub(el as unknown as { navigate(url: string): void }, 'navigate');
+    await start(el);
+    expect(open.callCount, 'no window').to.equal(0);
+    expect(navigate.callCount).to.equal(1);
+    expect(navigate.firstCall.args).to.deep.equal([flowUrl('s1')]);
+    expect(log.of('kosmos-idv-open')[0]).to.include({ sessionId: 's1', mode: 'redirect' });
+
+    el.remove();
+    const back = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" mode="redirect"></kosmos-idv-launcher>`,
+    );
+    expect(back.sessionId, 'the session saved before leaving is resumed').to.equal('s1');
+    expect(log.of('kosmos-idv-session').map((event) => event.resumed)).to.deep.equal([false, true]);
+    expect(backend.posts).to.have.length(1);
+  });
+});
+
+describe('<kosmos-idv-launcher mode="embedded">', () => {
+  afterEach(cleanUp);
+
+  async function openEmbedded() {
+    const backend = new FakeBackend(['pending']);
+    const open = stubOpen();
+    const log = logEvents();
+    const el = await launcher('embedded');
+    await start(el);
+    const dialog = part<HTMLDialogElement>(el, 'dialog')!;
+    return { backend, open, log, el, dialog };
+  }
+
+  it('shows the flow in a modal dialog with an iframe allowed camera, microphone and fullscreen', async () => {
+    const { open, log, el, dialog } = await openEmbedded();
+    expect(el.state).to.equal('open');
+    expect(open.callCount, 'no window').to.equal(0);
+    expect(dialog.localName).to.equal('dialog');
+    expect(dialog.open).to.equal(true);
+    expect(dialog.matches(':modal')).to.equal(true);
+    const iframe = dialog.querySelector('iframe')!;
+    expect(iframe.src).to.equal(flowUrl('s1'));
+    const allowed = iframe.allow.split(';').map((feature) => feature.trim());
+    expect(allowed).to.include.members(['camera', 'microphone', 'fullscreen']);
+    expect(log.of('kosmos-idv-open')[0]).to.include({ sessionId: 's1', mode: 'embedded' });
+  });
+
+  it('Escape closes the dialog: close event, polling, focus back on the button', async () => {
+    const { backend, log, el, dialog } = await openEmbedded();
+    await until(() => backend.gets.length === 1);
+    await sendKeys({ press: 'Escape' });
+    await until(() => log.of('kosmos-idv-close').length === 1, 'kosmos-idv-close');
+    await el.updateComplete;
+    expect(dialog.open).to.equal(false);
+    expect(el.state).to.equal('polling');
+    expect(log.of('kosmos-idv-close')[0]).to.include({ sessionId: 's1', status: 'pending' });
+    await until(() => backend.gets.length === 2, 'an immediate read');
+    expect(focusIsOn(el, mainButton(el)), 'focus returns to the button').to.equal(true);
+    await expect(el).to.be.accessible();
+
+    mainButton(el).click();
+    await el.updateComplete;
+    expect(dialog.open, 'the same session shows again').to.equal(true);
+    expect(backend.posts).to.have.length(1);
+  });
+
+  it('the close button closes the dialog the same way', async () => {
+    const { log, el, dialog } = await openEmbedded();
+    const close = [...dialog.querySelectorAll('button')].find((button) => button.textContent!.trim() === 'Close')!;
+    close.click();
+    await until(() => log.of('kosmos-idv-close').length === 1, 'kosmos-idv-close');
+    await el.updateComplete;
+    expect(el.state).to.equal('polling');
+    expect(focusIsOn(el, mainButton(el)), 'focus returns to the button').to.equal(true);
+  });
+
+  it('a flow that does not load within 15 s is offered as a link, without a close event', async () => {
+    const clock = useFakeClock();
+    const { log, el, dialog } = await openEmbedded();
+    clock.tick(15_000);
+    await el.updateComplete;
+    await settle(el);
+    expect(dialog.isConnected && dialog.open).to.equal(false);
+    expect(el.state).to.equal('polling');
+    expect(shows(el, `a[href="${flowUrl('s1')}"]`), 'a link to open the flow in a window').to.equal(true);
+    expect(log.of('kosmos-idv-close'), 'the user closed nothing').to.have.length(0);
+  });
+
+  it('"Open in a new window instead" shows the same session in a popup', async () => {
+    const { backend, open, log, el, dialog } = await openEmbedded();
+    const win = fakeWindow();
+    open.returns(win as unknown as Window);
+    const instead = [...dialog.querySelectorAll('button')].find((button) =>
+      button.textContent!.includes('new window'),
+    )!;
+    instead.click();
+    expect(open.callCount).to.equal(1);
+    expect(open.firstCall.args[0]).to.equal(flowUrl('s1'));
+    await settle(el);
+    expect(dialog.isConnected && dialog.open).to.equal(false);
+    expect(el.state).to.equal('open');
+    expect(log.of('kosmos-idv-open').map((event) => event.mode)).to.deep.equal(['embedded', 'popup']);
+    expect(log.of('kosmos-idv-close'), 'switching is not closing').to.have.length(0);
+    expect(backend.posts).to.have.length(1);
+  });
+});
+
+describe('<kosmos-idv-launcher mode="qr">', () => {
+  afterEach(cleanUp);
+
+  it('has not loaded the QR generator for the other modes (this file ran them first)', () => {
+    expect(qrLoaded()).to.equal(false);
+  });
+
+  it('shows a QR code of the URL, the URL itself and a copy-link button', async () => {
+    new FakeBackend(['pending']);
+    const open = stubOpen();
+    const log = logEvents();
+    const writeText = sinon.stub(navigator.clipboard, 'writeText').resolves();
+    const el = await launcher('qr');
+    await start(el);
+    expect(el.state).to.equal('open');
+    expect(open.callCount, 'no window').to.equal(0);
+    expect(log.of('kosmos-idv-open')[0]).to.include({ sessionId: 's1', mode: 'qr' });
+    await until(() => inShadow(el, '[part~="qr"] svg path') !== null, 'the QR code');
+    expect(qrLoaded(), 'the generator is loaded on demand').to.equal(true);
+    const svg = inShadow(el, '[part~="qr"] svg')!;
+    expect(svg.getAttribute('role')).to.equal('img');
+    expect(svg.querySelector('path')!.getAttribute('d')).to.match(/^M\d+ \d+h1v1h-1z/);
+    expect(inShadow(el, '[part~="qr"] .url')!.textContent).to.equal(flowUrl('s1'));
+    await expect(el).to.be.accessible();
+
+    const copy = inShadow(el, '[part~="qr"] button')!;
+    expect(copy.textContent!.trim()).to.equal('Copy link');
+    copy.click();
+    await until(() => copy.textContent!.trim() === 'Link copied', 'the copied notice');
+    expect(writeText.callCount).to.equal(1);
+    expect(writeText.firstCall.args).to.deep.equal([flowUrl('s1')]);
+  });
+
+  it('removes the QR code once the session is final', async () => {
+    const clock = useFakeClock();
+    new FakeBackend(['pending', 'completed:passed']);
+    stubOpen();
+    const el = await launcher('qr');
+    await start(el);
+    expect(shows(el, '[part~="qr"]')).to.equal(true);
+    await clock.tickAsync(2000);
+    await until(() => el.state === 'completed');
+    await el.updateComplete;
+    expect(shows(el, '[part~="qr"]')).to.equal(false);
+  });
+});

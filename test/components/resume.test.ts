@@ -1,0 +1,165 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import type { KosmosIdvLauncher } from '../../src/index.js';
+import { cleanUp, FakeBackend, fakeWindow, logEvents, mainButton, settle, stubOpen, until } from './helpers.js';
+
+const launcher = (id = 'kyc') =>
+  fixture<KosmosIdvLauncher>(
+    html`<kosmos-idv-launcher id=${id} endpoint="/api/idv" document-type="passport"></kosmos-idv-launcher>`,
+  );
+
+async function start(el: KosmosIdvLauncher): Promise<void> {
+  mainButton(el).click();
+  await until(() => el.state !== 'creating', 'the session to be created');
+  await el.updateComplete;
+}
+
+/** The `sessionStorage` entries the element wrote. */
+const saved = () => Object.keys(sessionStorage).filter((key) => key.startsWith('kosmos-idv-launcher'));
+
+describe('<kosmos-idv-launcher> resume', () => {
+  afterEach(cleanUp);
+
+  it('resumes the same session after a reload: resumed event, no new POST, polling the same session', async () => {
+    const backend = new FakeBackend(['in_progress']);
+    stubOpen(fakeWindow());
+    const log = logEvents();
+    const first = await launcher();
+    await start(first);
+    await until(() => backend.gets.length === 1);
+    first.remove();
+
+    const again = await launcher();
+    await settle(again);
+    expect(backend.posts, 'no new session').to.have.length(1);
+    expect(again.sessionId).to.equal('s1');
+    expect(again.state).to.equal('polling');
+    const sessions = log.of('kosmos-idv-session');
+    expect(sessions.map(({ sessionId, resumed }) => ({ sessionId, resumed }))).to.deep.equal([
+      { sessionId: 's1', resumed: false },
+      { sessionId: 's1', resumed: true },
+    ]);
+    expect(sessions[1].url).to.equal(sessions[0].url);
+    expect(sessions[1].expiresAt).to.equal(sessions[0].expiresAt);
+    expect(backend.gets, 'one read of the resumed session').to.have.length(2);
+    const read = backend.gets[1];
+    expect(read.signal!.aborted, 'the read is not cancelled').to.equal(false);
+    expect(new URL(read.url).pathname).to.equal('/api/idv/s1');
+    expect(read.headers.get('Authorization')).to.equal('Bearer token-s1');
+    expect(mainButton(again).textContent!.trim(), 'the user can reopen the resumed session').to.equal(
+      'Continue verification',
+    );
+  });
+
+  it('keeps sessions apart by element id', async () => {
+    const backend = new FakeBackend(['pending']);
+    stubOpen(fakeWindow());
+    const first = await launcher('a');
+    await start(first);
+    first.remove();
+    const other = await launcher('b');
+    expect(other.state).to.equal('idle');
+    expect(other.sessionId).to.equal(null);
+    other.remove();
+    const same = await launcher('a');
+    expect(same.sessionId).to.equal('s1');
+    expect(backend.posts).to.have.length(1);
+  });
+
+  it('forgets the session at a final status: a new element starts idle', async () => {
+    const backend = new FakeBackend(['completed:passed']);
+    stubOpen(fakeWindow());
+    const first = await launcher();
+    await start(first);
+    await until(() => first.state === 'completed');
+    expect(saved()).to.deep.equal([]);
+    first.remove();
+    const log = logEvents();
+    const calls = backend.calls.length;
+    const again = await launcher();
+    await settle(again);
+    expect(again.state).to.equal('idle');
+    expect(log.events).to.have.length(0);
+    expect(backend.calls.length).to.equal(calls);
+  });
+
+  it('forgets the session on reset()', async () => {
+    new FakeBackend(['pending']);
+    stubOpen(fakeWindow());
+    const first = await launcher();
+    await start(first);
+    expect(saved()).to.have.length(1);
+    first.reset();
+    expect(saved()).to.deep.equal([]);
+    first.remove();
+    const again = await launcher();
+    expect(again.state).to.equal('idle');
+  });
+
+  it('with no-resume neither writes nor reads the saved session', async () => {
+    const backend = new FakeBackend(['pending']);
+    stubOpen(fakeWindow(), fakeWindow());
+    const silent = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher id="kyc" endpoint="/api/idv" document-type="passport" no-resume></kosmos-idv-launcher>`,
+    );
+    await start(silent);
+    expect(silent.sessionId).to.equal('s1');
+    expect(saved(), 'nothing written').to.deep.equal([]);
+    silent.remove();
+
+    const resumable = await launcher();
+    await start(resumable);
+    expect(saved()).to.have.length(1);
+    resumable.remove();
+    const log = logEvents();
+    const calls = backend.calls.length;
+    const ignoring = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher id="kyc" endpoint="/api/idv" document-type="passport" no-resume></kosmos-idv-launcher>`,
+    );
+    await settle(ignoring);
+    expect(ignoring.state, 'nothing read').to.equal('idle');
+    expect(log.events).to.have.length(0);
+    expect(backend.calls.length).to.equal(calls);
+  });
+
+  it('resumes only once its configuration is valid', async () => {
+    const backend = new FakeBackend(['pending']);
+    stubOpen(fakeWindow());
+    const first = await launcher();
+    await start(first);
+    first.remove();
+    const reads = backend.gets.length;
+    const broken = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher id="kyc" endpoint="/api/idv" document-type="passport" mode="sideways"></kosmos-idv-launcher>`,
+    );
+    await settle(broken);
+    expect(broken.state).to.equal('error');
+    expect(broken.sessionId).to.equal(null);
+    expect(backend.gets).to.have.length(reads);
+    broken.mode = 'popup';
+    await until(() => backend.gets.length === reads + 1, 'a read of the resumed session');
+    expect(broken.sessionId).to.equal('s1');
+    expect(backend.posts).to.have.length(1);
+  });
+
+  it('ignores a saved session that is unreadable or was tampered with', async () => {
+    const backend = new FakeBackend(['pending']);
+    stubOpen(fakeWindow());
+    const first = await launcher();
+    await start(first);
+    first.remove();
+    const [key] = saved();
+    const session = JSON.parse(sessionStorage.getItem(key)!);
+
+    sessionStorage.setItem(key, JSON.stringify({ ...session, url: 'javascript:alert(1)' }));
+    const tampered = await launcher();
+    expect(tampered.state).to.equal('idle');
+    expect(saved(), 'the bad entry is dropped').to.deep.equal([]);
+    tampered.remove();
+
+    sessionStorage.setItem(key, '{not json');
+    const unreadable = await launcher();
+    expect(unreadable.state).to.equal('idle');
+    expect(saved()).to.deep.equal([]);
+    expect(backend.posts).to.have.length(1);
+  });
+});
