@@ -237,6 +237,7 @@ export class KosmosIdvLauncher extends LitElement {
       this.flowWindow = this.openWindow(session.url, mode);
       this.showFlow();
     } else {
+      if (mode === 'redirect') this.navigate(session.url);
       this.showFlow();
     }
     if (!this.poller?.running) this.follow();

@@ -178,6 +178,12 @@ describe('<kosmos-idv-launcher mode="redirect">', () => {
     expect(back.sessionId, 'the session saved before leaving is resumed').to.equal('s1');
     expect(log.of('kosmos-idv-session').map((event) => event.resumed)).to.deep.equal([false, true]);
     expect(backend.posts).to.have.length(1);
+
+    const again = sinon.stub(back as unknown as { navigate(url: string): void }, 'navigate');
+    await back.updateComplete;
+    mainButton(back).click();
+    expect(again.firstCall?.args, '"Continue verification" goes back to the same flow').to.deep.equal([flowUrl('s1')]);
+    expect(backend.posts).to.have.length(1);
   });
 });
 
