@@ -1,11 +1,13 @@
 /** The demo page: controls that set the launcher's attributes, and a live log of its events. */
 import '../src/index.js';
 import type { KosmosIdvLauncher } from '../src/index.js';
+import { describeEvent, EVENTS, NO_OUTCOME, outcomeOf } from './shared.js';
 
 const launcher = document.querySelector<KosmosIdvLauncher>('#launcher')!;
 const controls = document.querySelector<HTMLFormElement>('#controls')!;
 const stage = document.querySelector<HTMLElement>('#stage')!;
 const log = document.querySelector<HTMLOListElement>('#log')!;
+const outcome = document.querySelector<HTMLOutputElement>('#outcome')!;
 
 function apply(): void {
   const data = new FormData(controls);
@@ -23,30 +25,27 @@ function readout(): void {
   document.querySelector('#verification')!.textContent = String(launcher.verification);
 }
 
-const EVENTS = [
-  'kosmos-idv-session',
-  'kosmos-idv-open',
-  'kosmos-idv-status',
-  'kosmos-idv-complete',
-  'kosmos-idv-expired',
-  'kosmos-idv-declined',
-  'kosmos-idv-close',
-  'kosmos-idv-error',
-] as const;
-
 for (const name of EVENTS) {
   launcher.addEventListener(name, (event) => {
-    const fields = Object.fromEntries(Object.entries(event).filter(([key]) => key !== 'isTrusted'));
     const entry = document.createElement('li');
-    entry.textContent = `${new Date().toLocaleTimeString()} ${name} ${JSON.stringify(fields)}`;
+    entry.textContent = describeEvent(event);
     log.prepend(entry);
     void launcher.updateComplete.then(readout);
+  });
+}
+launcher.addEventListener('kosmos-idv-session', () => {
+  outcome.value = NO_OUTCOME;
+});
+for (const name of ['kosmos-idv-complete', 'kosmos-idv-expired', 'kosmos-idv-declined'] as const) {
+  launcher.addEventListener(name, (event) => {
+    outcome.value = outcomeOf(event);
   });
 }
 
 controls.addEventListener('change', apply);
 document.querySelector('#reset')!.addEventListener('click', () => {
   launcher.reset();
+  outcome.value = NO_OUTCOME;
   void launcher.updateComplete.then(readout);
 });
 apply();

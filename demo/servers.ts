@@ -1,10 +1,15 @@
 /**
  * The demo's servers, in one call: the 1Kosmos simulator on its own origin (so the hosted flow is
  * cross-origin to the page, as the real one is), the backend kit at /api/idv talking to it with a
- * freshly generated key pair, and the demo site served by Vite. Used by `npm start` and the
- * end-to-end tests.
+ * freshly generated key pair, and the demo site served by Vite (the main page, React and Vue
+ * pages built on the fly; the CDN page and the CDN build served as they are). Used by `npm start`
+ * and the end-to-end tests.
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import react from '@vitejs/plugin-react';
+import vue from '@vitejs/plugin-vue';
 import { createServer } from 'vite';
 import { createIdvHandler, generateKeyPair, type IdvHandlerConfig } from '../src/server/index.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.js';
@@ -38,6 +43,35 @@ export class DemoStartError extends Error {
   }
 }
 
+const DEMO = new URL('.', import.meta.url);
+const CDN_BUILD = new URL('../dist/cdn/', import.meta.url);
+
+/**
+ * The CDN page as any static host would serve it, with no bundler in the way: `/cdn.html` as it is
+ * (Vite would rewrite its inline script) and the CDN build `dist/cdn/*.js` at `/cdn/`.
+ */
+function serveCdnPage(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  const path = new URL(req.url ?? '/', 'http://demo').pathname;
+  const file =
+    path === '/cdn.html'
+      ? new URL('cdn.html', DEMO)
+      : /^\/cdn\/[\w-]+(\.[\w-]+)*\.js$/.test(path)
+        ? new URL(path.slice('/cdn/'.length), CDN_BUILD)
+        : undefined;
+  if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+  const type = path.endsWith('.html') ? 'text/html' : 'text/javascript';
+  readFile(file).then(
+    (body) => {
+      res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8`, 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    },
+    () => {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`${path} not found: \`npm run build\` writes the CDN build to dist/cdn/.`);
+    },
+  );
+}
+
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   let simulator: Simulator;
   try {
@@ -57,7 +91,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   });
   const site = await createServer({
     configFile: false,
-    root: new URL('.', import.meta.url).pathname,
+    root: DEMO.pathname,
     logLevel: 'warn',
     server: {
       port: options.port,
@@ -65,11 +99,16 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       host: options.host ?? 'localhost',
       ...(options.watch === false ? { watch: null, hmr: false } : {}),
     },
+    // The CDN page is not scanned for dependencies: it imports none, only the CDN build.
+    optimizeDeps: { entries: ['index.html', 'react.html', 'vue.html'] },
     plugins: [
+      react(),
+      vue({ template: { compilerOptions: { isCustomElement: (tag) => tag === 'kosmos-idv-launcher' } } }),
       {
         name: 'kosmos-idv-backend',
         configureServer(server) {
           server.middlewares.use((req, res, next) => void handler.node(req, res, next));
+          server.middlewares.use(serveCdnPage);
         },
       },
     ],

@@ -91,6 +91,11 @@ export class KosmosIdvErrorEvent extends Event {
   }
 }
 
+/** Every event of `<kosmos-idv-launcher>` by name: the `kosmos-idv-` entries of `GlobalEventHandlersEventMap`. */
+export type KosmosIdvEventMap = {
+  [K in keyof GlobalEventHandlersEventMap as K extends `kosmos-idv-${string}` ? K : never]: GlobalEventHandlersEventMap[K];
+};
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'kosmos-idv-session': KosmosIdvSessionEvent;

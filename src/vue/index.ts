@@ -1,0 +1,49 @@
+/**
+ * `kosmos-idv-launcher/vue`: types only. `import type {} from 'kosmos-idv-launcher/vue'` once
+ * (e.g. in `env.d.ts`) and Vue's template type checking (`vue-tsc`, the Vue language tools)
+ * knows `<kosmos-idv-launcher>`: its properties and its `@kosmos-idv-…` events. Registering the
+ * element stays `import 'kosmos-idv-launcher'`; Vue must treat the tag as a custom element
+ * (`compilerOptions.isCustomElement`, see the README).
+ */
+import type { EmitFn, HTMLAttributes, PublicProps } from 'vue';
+import type { KosmosIdvEventMap } from '../components/events.js';
+import type { KosmosIdvLauncher } from '../components/kosmos-idv-launcher.js';
+
+/** The element's properties a template may set (as attributes, or with `.prop` for objects and hooks). */
+export type KosmosIdvLauncherVueProps = Partial<
+  Pick<
+    KosmosIdvLauncher,
+    | 'endpoint'
+    | 'documentType'
+    | 'username'
+    | 'firstname'
+    | 'lastname'
+    | 'uid'
+    | 'mode'
+    | 'pollInterval'
+    | 'noResume'
+    | 'disabled'
+    | 'requestInit'
+    | 'createSession'
+    | 'fetchStatus'
+    | 'strings'
+  >
+>;
+
+/**
+ * `<kosmos-idv-launcher>` as Vue's template type checker sees a component: the element, plus
+ * `$props` and `$emit`, which exist only for type checking (the Vue documentation's way for custom
+ * elements not built with Vue).
+ */
+export type KosmosIdvLauncherVue = new () => KosmosIdvLauncher & {
+  /** @deprecated For template type checking only: not on the element. */
+  $props: HTMLAttributes & KosmosIdvLauncherVueProps & PublicProps;
+  /** @deprecated For template type checking only: not on the element. */
+  $emit: EmitFn<{ [K in keyof KosmosIdvEventMap]: (event: KosmosIdvEventMap[K]) => void }>;
+};
+
+declare module 'vue' {
+  interface GlobalComponents {
+    'kosmos-idv-launcher': KosmosIdvLauncherVue;
+  }
+}

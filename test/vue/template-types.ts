@@ -1,0 +1,31 @@
+/**
+ * Type tests of `kosmos-idv-launcher/vue`, checked by `npm run typecheck` (never run): what Vue's
+ * template type checker sees for `<kosmos-idv-launcher>`. Each `@ts-expect-error` fails the type
+ * check if the mistake below it stops being an error.
+ */
+import type { GlobalComponents } from 'vue';
+import type {} from '../../src/vue/index.js';
+import type { KosmosIdvCompleteEvent, KosmosIdvDeclinedEvent } from '../../src/index.js';
+
+type Launcher = InstanceType<GlobalComponents['kosmos-idv-launcher']>;
+
+export const props: Launcher['$props'] = {
+  endpoint: '/api/idv',
+  documentType: 'passport',
+  pollInterval: 1000,
+  requestInit: { credentials: 'include' },
+  strings: { start: 'Check my ID' },
+  class: 'launcher',
+};
+
+// @ts-expect-error pollInterval is a number
+export const badProps: Launcher['$props'] = { pollInterval: 'fast' };
+
+export function emits(emit: Launcher['$emit'], complete: KosmosIdvCompleteEvent, declined: KosmosIdvDeclinedEvent): void {
+  emit('kosmos-idv-complete', complete);
+  emit('kosmos-idv-declined', declined);
+  // @ts-expect-error the complete event carries a KosmosIdvCompleteEvent
+  emit('kosmos-idv-complete', declined);
+  // @ts-expect-error no such event
+  emit('kosmos-idv-finished', complete);
+}
