@@ -13,8 +13,22 @@ export type NodeHandler = (
   next?: (error?: unknown) => void,
 ) => Promise<void>;
 
+/**
+ * The contract's 400 for a request Node parsed but that makes no fetch-API `Request` (a backslash
+ * in the path, a Host header that is not a host), instead of a bare 400. Nothing else gets here:
+ * the handler answers every error of its own.
+ */
+const unreadable = () =>
+  new Response(
+    JSON.stringify({ error: { code: 'bad_request', message: 'The request URL cannot be read.', retryable: false } }),
+    { status: 400, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' } },
+  );
+
 export function nodeAdapter(handler: (request: Request) => Promise<Response>, basePath: string): NodeHandler {
-  const listener = getRequestListener((request) => handler(request), { overrideGlobalObjects: false });
+  const listener = getRequestListener((request) => handler(request), {
+    overrideGlobalObjects: false,
+    errorHandler: unreadable,
+  });
   return async (req, res, next) => {
     // Express strips its mount path from `req.url`; it must be left as it was for `next()`.
     const url = req.originalUrl ?? req.url ?? '/';

@@ -1,94 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
 import { IdvError } from '../../src/api/errors.js';
-import { Poller, type PollerOptions } from '../../src/api/poller.js';
-import type { SessionStatus, StatusReport } from '../../src/api/types.js';
-import { FakeClock, flush } from './fake-clock.js';
-
-const report = (status: SessionStatus = 'in_progress'): StatusReport => ({
-  sessionId: 's-1',
-  status,
-  verification: status === 'completed' ? 'passed' : null,
-  updatedAt: '2030-01-01T00:00:00Z',
-});
-
-const retryable = (retryAfter?: number) =>
-  new IdvError('server_error', 'Down for a moment.', { status: 503, retryAfter });
-const fatal = () => new IdvError('unauthorized', 'Bad token.', { status: 401 });
-
-interface Read {
-  signal: AbortSignal;
-  resolve(report: StatusReport): void;
-  reject(error: unknown): void;
-  settled: boolean;
-}
-
-/** A poller on a fake clock whose reads the test answers one by one. */
-function harness(options: Partial<PollerOptions> = {}) {
-  const clock = new FakeClock();
-  const reads: Read[] = [];
-  const reports: StatusReport[] = [];
-  const errors: IdvError[] = [];
-  /** The most reads ever in flight at once (an aborted read is no longer in flight). */
-  let maxInFlight = 0;
-  const open = () => reads.filter((read) => !read.settled && !read.signal.aborted);
-  const poller = new Poller({
-    clock,
-    read: (signal) =>
-      new Promise<StatusReport>((resolve, reject) => {
-        const read: Read = {
-          signal,
-          settled: false,
-          resolve: (value) => {
-            read.settled = true;
-            resolve(value);
-          },
-          reject: (error) => {
-            read.settled = true;
-            reject(error);
-          },
-        };
-        reads.push(read);
-        maxInFlight = Math.max(maxInFlight, open().length);
-      }),
-    onReport: (value) => reports.push(value),
-    onError: (error) => errors.push(error),
-    ...options,
-  });
-
-  /** The read in flight, which must exist. */
-  const current = () => {
-    const [read, ...more] = open();
-    assert.ok(read, 'a read is in flight');
-    assert.equal(more.length, 0);
-    return read;
-  };
-  return {
-    clock,
-    poller,
-    reads,
-    reports,
-    errors,
-    open,
-    get maxInFlight() {
-      return maxInFlight;
-    },
-    /** Answers the read in flight with a report. */
-    async answer(status: SessionStatus = 'in_progress') {
-      current().resolve(report(status));
-      await flush();
-    },
-    /** Fails the read in flight. */
-    async fail(error: unknown) {
-      current().reject(error);
-      await flush();
-    },
-  };
-}
+import { flush } from './fake-clock.js';
+import { fatal, harness, report, retryable, type Harness, type Read } from './poller-harness.js';
 
 /** Asserts the poller is stopped for good: nothing pending, and nothing reads again whatever happens. */
-async function assertStopped(h: ReturnType<typeof harness>) {
+async function assertStopped(h: Harness) {
   assert.equal(h.poller.running, false);
   assert.equal(h.clock.pending, 0);
   const count = h.reads.length;
@@ -233,6 +150,14 @@ describe('Poller backoff', () => {
     hidden.poller.start();
     await hidden.fail(retryable());
     assert.equal(hidden.clock.nextDelay, 30_000);
+  });
+
+  it('never waits longer than the cap, even when a quarter of the interval is longer', async () => {
+    const h = harness({ interval: 200_000 });
+    h.poller.start();
+    h.clock.randomValue = 0;
+    await h.fail(retryable());
+    assert.equal(h.clock.nextDelay, 30_000);
   });
 
   it('jitters the whole wait: random() × the cap, never under a quarter of the interval', async () => {
@@ -500,94 +425,5 @@ describe('Poller end', () => {
       process.removeAllListeners('unhandledRejection');
       for (const listener of listeners) process.on('unhandledRejection', listener);
     }
-  });
-});
-
-type Step =
-  | { kind: 'ok' | 'terminal' | 'retryable' | 'fatal' | 'retryAfter' | 'poke' | 'stop' }
-  | { kind: 'visible'; visible: boolean }
-  | { kind: 'advance'; ms: number }
-  | { kind: 'random'; value: number };
-
-const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.constantFrom<Step>(
-    { kind: 'ok' },
-    { kind: 'terminal' },
-    { kind: 'retryable' },
-    { kind: 'fatal' },
-    { kind: 'retryAfter' },
-    { kind: 'poke' },
-    { kind: 'stop' },
-  ),
-  fc.boolean().map((visible): Step => ({ kind: 'visible', visible })),
-  fc.integer({ min: 0, max: 40_000 }).map((ms): Step => ({ kind: 'advance', ms })),
-  fc.double({ min: 0, max: 1, noNaN: true }).map((value): Step => ({ kind: 'random', value })),
-);
-
-describe('Poller properties', () => {
-  it('under any sequence of events: one read in flight at most, nothing left once stopped, no read after terminal', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(step, { maxLength: 60 }),
-        fc.option(fc.integer({ min: 0, max: 200_000 }), { nil: undefined }),
-        async (steps, expiresAt) => {
-          const h = harness({ expiresAt });
-          h.poller.start();
-          let readsAtTerminal: number | undefined;
-          let callbacksWhenStopped: number | undefined;
-          for (const s of steps) {
-            const inFlight = h.open().length > 0;
-            switch (s.kind) {
-              case 'ok':
-                if (inFlight) await h.answer('in_progress');
-                break;
-              case 'terminal':
-                if (inFlight) {
-                  await h.answer('completed');
-                  readsAtTerminal ??= h.reads.length;
-                }
-                break;
-              case 'retryable':
-                if (inFlight) await h.fail(retryable());
-                break;
-              case 'retryAfter':
-                if (inFlight) await h.fail(retryable(1234));
-                break;
-              case 'fatal':
-                if (inFlight) await h.fail(fatal());
-                break;
-              case 'poke':
-                h.poller.poke();
-                break;
-              case 'stop':
-                h.poller.stop();
-                break;
-              case 'visible':
-                h.poller.setVisible(s.visible);
-                break;
-              case 'advance':
-                await h.clock.advance(s.ms);
-                break;
-              case 'random':
-                h.clock.randomValue = s.value;
-                break;
-            }
-            await flush();
-            const reading = h.open().length;
-            assert.ok(reading <= 1 && h.maxInFlight <= 1, 'one read in flight at most');
-            if (readsAtTerminal !== undefined) assert.equal(h.reads.length, readsAtTerminal, 'no read after terminal');
-            if (h.poller.running) {
-              assert.equal(reading + h.clock.pending, 1, 'while running: either a read in flight or one timer');
-            } else {
-              assert.equal(h.clock.pending, 0, 'no timer once stopped');
-              assert.equal(reading, 0, 'no read once stopped');
-              callbacksWhenStopped ??= h.reports.length + h.errors.length;
-              assert.equal(h.reports.length + h.errors.length, callbacksWhenStopped, 'no callback once stopped');
-            }
-          }
-        },
-      ),
-      { numRuns: 300 },
-    );
   });
 });
