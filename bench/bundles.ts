@@ -1,0 +1,142 @@
+/**
+ * Bundle sizes, gzip level 9:
+ * - the CDN build and its QR chunk, built with the project's own `vite.config.ts` (what
+ *   `npm run build:cdn` runs) into a temporary directory, so `dist/` is left alone;
+ * - the npm entry as a consumer's bundler sees it: `src/index.ts` bundled by esbuild, minified,
+ *   `lit`, `lit/*` and `@lit/*` external, the lazy QR import split off;
+ * - what the CDN bundle is made of: esbuild's metafile of the same bundle with Lit inlined,
+ *   inputs by minified bytes (esbuild's minifier, not Rolldown's: the shares, not the total, matter).
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build as esbuild, type Metafile } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import type { Figure } from './figures.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const KB = 1024;
+
+const gzip = (bytes: Uint8Array | string) => gzipSync(bytes, { level: 9 }).byteLength;
+
+/** One input's share of a bundle. */
+export interface BundleInput {
+  /** The package (`lit-html`, `@lit/reactive-element` …) or the source file. */
+  name: string;
+  /** Minified bytes this input puts in the bundle. */
+  bytes: number;
+}
+
+export interface BundleReport {
+  figures: Figure[];
+  /** The CDN entry's inputs, largest first, grouped by package. */
+  cdnInputs: BundleInput[];
+}
+
+/** Builds the CDN bundle exactly as `npm run build:cdn` does, but into `outDir`. */
+export async function buildCdn(outDir: string): Promise<{ entry: Uint8Array; qr: Uint8Array }> {
+  await viteBuild({
+    root,
+    configFile: join(root, 'vite.config.ts'),
+    logLevel: 'silent',
+    build: { outDir, emptyOutDir: true },
+  });
+  const files = await readdir(outDir);
+  const qr = files.find((file) => /^qr-.*\.js$/.test(file));
+  if (!files.includes('kosmos-idv-launcher.js') || !qr) {
+    throw new Error(`The CDN build did not write kosmos-idv-launcher.js and a qr-*.js chunk: ${files.join(', ')}`);
+  }
+  return {
+    entry: await readFile(join(outDir, 'kosmos-idv-launcher.js')),
+    qr: await readFile(join(outDir, qr)),
+  };
+}
+
+/** `src/index.ts` bundled by esbuild, minified, split at the lazy QR import. */
+async function esbuildEntry(external: string[]): Promise<{ entry: Uint8Array; metafile: Metafile; entryPath: string }> {
+  const result = await esbuild({
+    absWorkingDir: root,
+    entryPoints: ['src/index.ts'],
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    external,
+    outdir: 'bench-out',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const [entryPath] = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint)!;
+  // The entry's static imports (chunks shared with the lazy QR chunk) load with it, so count them.
+  const loaded = new Set<string>();
+  const visit = (path: string) => {
+    if (loaded.has(path)) return;
+    loaded.add(path);
+    for (const imported of result.metafile.outputs[path].imports) {
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    }
+  };
+  visit(entryPath);
+  const parts = result.outputFiles.filter((file) => loaded.has(file.path.slice(root.length)));
+  const entry = Buffer.concat(parts.map((file) => file.contents));
+  return { entry, metafile: result.metafile, entryPath };
+}
+
+/** The package an input belongs to, or its source path. */
+function owner(input: string): string {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  return match ? match[1] : input;
+}
+
+function inputsOf(metafile: Metafile, entryPath: string): BundleInput[] {
+  const totals = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[entryPath].inputs)) {
+    const name = owner(input);
+    totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
+  }
+  return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+export async function benchBundles(): Promise<BundleReport> {
+  const outDir = await mkdtemp(join(tmpdir(), 'kosmos-idv-bench-cdn-'));
+  try {
+    const cdn = await buildCdn(outDir);
+    const npm = await esbuildEntry(['lit', 'lit/*', '@lit/*']);
+    const inlined = await esbuildEntry([]);
+    const kb = (bytes: number) => Math.round((bytes / KB) * 100) / 100;
+    return {
+      figures: [
+        {
+          name: 'CDN build (element + Lit + src/api), gzip',
+          value: kb(gzip(cdn.entry)),
+          unit: 'KB',
+          target: 14,
+          compare: 'max',
+          note: `vite.config.ts (Rolldown), ${kb(cdn.entry.byteLength)} KB minified; esbuild's bundle of the same, ${kb(gzip(inlined.entry))} KB gzip`,
+        },
+        {
+          name: 'npm entry, lit external, gzip',
+          value: kb(gzip(npm.entry)),
+          unit: 'KB',
+          target: 7,
+          compare: 'max',
+          note: `esbuild, minified: ${kb(npm.entry.byteLength)} KB`,
+        },
+        {
+          name: 'QR chunk (qr mode only), gzip',
+          value: kb(gzip(cdn.qr)),
+          unit: 'KB',
+          target: 6,
+          compare: 'max',
+          note: `${kb(cdn.qr.byteLength)} KB minified`,
+        },
+      ],
+      cdnInputs: inputsOf(inlined.metafile, inlined.entryPath),
+    };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
