@@ -46,7 +46,7 @@ export type LauncherState =
 const MODES: readonly LaunchMode[] = ['popup', 'tab', 'redirect', 'embedded', 'qr'];
 const WINDOW_NAME = 'kosmos-idv-flow';
 /** How often an open popup or tab is checked for having been closed. */
-const WINDOW_CHECK_MS = 500;
+const WINDOW_CHECK_MS = 200;
 /** An embedded flow that has not loaded by then is offered in a window instead. */
 const FRAME_TIMEOUT_MS = 15_000;
 const MIN_POLL_INTERVAL_MS = 250;

@@ -25,23 +25,30 @@ export class TokenError extends Error {
 const AUDIENCE = 'kosmos-idv-status';
 
 export class StatusTokens {
-  private readonly key: Uint8Array;
+  /** Imported once: `jose` would import a raw secret again on every sign and verify. */
+  private readonly key: Promise<CryptoKey>;
 
   constructor(
     secret: string,
     private readonly now: () => number,
   ) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
   }
 
-  issue(claims: TokenClaims): Promise<string> {
+  async issue(claims: TokenClaims): Promise<string> {
     return new SignJWT({ dvc: claims.dvcID, ...(claims.subject === null ? {} : { sub: claims.subject }) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setJti(claims.sessionId)
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(claims.expiresAt)
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   /**
@@ -50,7 +57,7 @@ export class StatusTokens {
    */
   async verify(token: string): Promise<TokenClaims & { expired: boolean }> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ['HS256'],
         audience: AUDIENCE,
         // Expiry is judged below, so that an expired session can still be answered "expired".
