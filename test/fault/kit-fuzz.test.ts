@@ -536,7 +536,9 @@ const EMPTY_GET: Case = {
 async function fuzz(property: fc.IAsyncProperty<[Case]>, numRuns: number, expected: number[]): Promise<void> {
   seen.clear();
   const before = problems.length;
-  await fc.assert(property, { numRuns });
+  // A fixed seed: the coverage check below must not depend on the luck of the draw. Set
+  // FUZZ_SEED to explore other cases.
+  await fc.assert(property, { numRuns, seed: Number(process.env.FUZZ_SEED ?? 20261125) });
   for (const status of expected) {
     assert.ok(seen.has(status), `the fuzzing reached a ${status} (seen: ${[...seen].sort().join(', ')})`);
   }
