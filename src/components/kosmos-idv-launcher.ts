@@ -170,7 +170,8 @@ export class KosmosIdvLauncher extends LitElement {
   private windowTimer?: ReturnType<typeof setInterval>;
   private frameTimer?: ReturnType<typeof setTimeout>;
   private poller?: Poller;
-  private client?: { key: string; client: IdvClient };
+  /** The client of the current `endpoint` and `requestInit` (set a new `requestInit` object to change headers). */
+  private client?: { endpoint: string; requestInit?: RequestInit; client: IdvClient };
 
   private readonly signals = new PageSignals(this, {
     visibility: (visible) => this.poller?.setVisible(visible),
@@ -183,7 +184,8 @@ export class KosmosIdvLauncher extends LitElement {
       this.createSession
         ? parseSession(await this.createSession(request, signal))
         : this.backend().createSession(request, signal),
-    onComplete: (session) => this.begin(session, false),
+    // A creation given up (reset, removal) may still resolve, if a hook ignores its signal.
+    onComplete: (session) => this.phase === 'creating' && this.begin(session, false),
     onError: (error) => {
       if (error instanceof DOMException && error.name === 'AbortError') return;
       this.closeFlowWindow();
@@ -287,7 +289,7 @@ export class KosmosIdvLauncher extends LitElement {
       this.configProblem = problem;
       if (problem) this.dispatchEvent(new KosmosIdvErrorEvent(problem.code, problem.message, false));
     }
-    if (changed.has('pollInterval') && this.poller) this.follow();
+    if (changed.has('pollInterval') && this.poller && !problem) this.follow();
     if (!problem && !this.resumeChecked) {
       this.resumeChecked = true;
       const saved = this.store()?.load();
@@ -325,9 +327,9 @@ export class KosmosIdvLauncher extends LitElement {
   }
 
   private backend(): IdvClient {
-    const key = `${this.endpoint}\n${JSON.stringify(this.requestInit ?? {})}`;
-    if (this.client?.key !== key) {
-      this.client = { key, client: createClient({ endpoint: this.endpoint, requestInit: this.requestInit }) };
+    const { endpoint, requestInit } = this;
+    if (this.client?.endpoint !== endpoint || this.client.requestInit !== requestInit) {
+      this.client = { endpoint, requestInit, client: createClient({ endpoint, requestInit }) };
     }
     return this.client.client;
   }
@@ -355,10 +357,12 @@ export class KosmosIdvLauncher extends LitElement {
     this.dispatchEvent(new KosmosIdvSessionEvent(session.sessionId, session.url, session.expiresAt, resumed));
     this.applyReport({ status: session.status, verification: null });
     if (this.settled) return;
-    if (resumed) this.phase = 'polling';
+    // A resumed flow is not showing any more, except a QR code, which costs nothing to show again.
+    const show = !resumed || this.mode === 'qr';
+    if (!show) this.phase = 'polling';
     else if (this.mode === 'redirect') this.navigate(session.url);
     else if (this.flowWindow) this.flowWindow.location.href = session.url;
-    if (!resumed) this.showFlow();
+    if (show) this.showFlow();
     this.follow();
   }
 

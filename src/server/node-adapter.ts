@@ -5,7 +5,6 @@
  * consumed is passed on as the parser read it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
 
 export type NodeHandler = (
   req: IncomingMessage & { originalUrl?: string; body?: unknown; rawBody?: Buffer },
@@ -25,11 +24,13 @@ const unreadable = () =>
   );
 
 export function nodeAdapter(handler: (request: Request) => Promise<Response>, basePath: string): NodeHandler {
-  const listener = getRequestListener((request) => handler(request), {
-    overrideGlobalObjects: false,
-    errorHandler: unreadable,
-  });
+  // Loaded on first use: `@hono/node-server` imports `node:http`, and the kit must also load on
+  // fetch-API runtimes that have no Node built-ins and never call this adapter.
+  let listener: Promise<(req: IncomingMessage, res: ServerResponse) => Promise<void>> | undefined;
   return async (req, res, next) => {
+    listener ??= import('@hono/node-server').then(({ getRequestListener }) =>
+      getRequestListener((request) => handler(request), { overrideGlobalObjects: false, errorHandler: unreadable }),
+    );
     // Express strips its mount path from `req.url`; it must be left as it was for `next()`.
     const url = req.originalUrl ?? req.url ?? '/';
     const path = url.split('?')[0].replace(/\/+$/, '') || '/';
@@ -39,7 +40,7 @@ export function nodeAdapter(handler: (request: Request) => Promise<Response>, ba
       req.rawBody = Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
     }
     try {
-      await listener(req, res);
+      await (await listener)(req, res);
     } catch (error) {
       if (next) next(error);
       else throw error;

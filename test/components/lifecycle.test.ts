@@ -209,4 +209,31 @@ describe('<kosmos-idv-launcher> disabled, strings and reset()', () => {
     expect(blank.closed).to.equal(true);
     expect(log.events).to.have.length(0);
   });
+
+  it('reset() while a hook that ignores its signal is creating: the late session is not taken', async () => {
+    const log = logEvents();
+    let resolve!: (session: unknown) => void;
+    const el = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher document-type="passport" mode="qr" no-resume></kosmos-idv-launcher>`,
+    );
+    el.fetchStatus = async () => {
+      throw new Error('no status read expected');
+    };
+    el.createSession = () => new Promise((done) => (resolve = done)) as never;
+    await el.updateComplete;
+    mainButton(el).click();
+    expect(el.state).to.equal('creating');
+    el.reset();
+    resolve({
+      sessionId: 'late',
+      url: 'https://idv.example.com/flow/late',
+      token: 't',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      status: 'pending',
+    });
+    await settle(el);
+    expect(el.state).to.equal('idle');
+    expect(el.sessionId).to.equal(null);
+    expect(log.of('kosmos-idv-session')).to.have.length(0);
+  });
 });

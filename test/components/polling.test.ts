@@ -154,4 +154,14 @@ describe('<kosmos-idv-launcher> polling', () => {
     await advance(1);
     expect(reads(backend)).to.equal(count + 1);
   });
+
+  it('an invalid poll-interval set during a session is refused, and polling keeps its pace', async () => {
+    const { backend, el, advance } = await polling(['pending']);
+    el.setAttribute('poll-interval', 'abc');
+    await settle(el);
+    expect(el.state).to.equal('error');
+    const before = backend.gets.length;
+    await advance(10_000);
+    expect(backend.gets.length - before, 'at most one read per 2 s, not a loop').to.be.at.most(5);
+  });
 });

@@ -162,4 +162,19 @@ describe('<kosmos-idv-launcher> resume', () => {
     expect(saved()).to.deep.equal([]);
     expect(backend.posts).to.have.length(1);
   });
+
+  it('in qr mode, a resumed session shows its QR code again', async () => {
+    new FakeBackend(['pending']);
+    stubOpen();
+    const first = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher id="qr" endpoint="/api/idv" document-type="passport" mode="qr"></kosmos-idv-launcher>`,
+    );
+    await start(first);
+    first.remove();
+    const again = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher id="qr" endpoint="/api/idv" document-type="passport" mode="qr"></kosmos-idv-launcher>`,
+    );
+    await until(() => again.shadowRoot!.querySelector('[part~="qr"] svg') !== null, 'the QR code');
+    expect(again.state).to.equal('open');
+  });
 });
