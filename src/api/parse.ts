@@ -57,6 +57,9 @@ function verification(body: Json, status: SessionStatus): Verification | null {
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$|\.localhost$/;
 
+/** Whether a URL host name is this machine's (`localhost`, `*.localhost`, `127.x.x.x`, `[::1]`): plain http is safe there. */
+export const isLoopbackHost = (hostname: string): boolean => LOOPBACK.test(hostname);
+
 /**
  * The hosted-flow URL, if it is safe to open: absolute, `https:`, or `http:` on a loopback host.
  * Anything else (`javascript:`, `data:`, plain `http:` elsewhere, garbage) is `unsafe_url`.
@@ -69,7 +72,7 @@ export function safeHostedUrl(url: unknown): string {
     parsed = undefined;
   }
   const safe =
-    parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && LOOPBACK.test(parsed.hostname));
+    parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && isLoopbackHost(parsed.hostname));
   if (!parsed || !safe) {
     throw new IdvError('unsafe_url', `Refusing to open the hosted-flow URL "${String(url)}".`, {
       retryable: false,

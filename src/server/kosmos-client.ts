@@ -4,6 +4,7 @@
  * Uses only fetch-API globals, so it runs on Node 20+ and on any fetch-API runtime.
  */
 import { normaliseDocumentType, wireDocumentType } from '../api/normalise.js';
+import { isLoopbackHost } from '../api/parse.js';
 import type { DocumentType } from '../api/types.js';
 import {
   KosmosCryptoError,
@@ -76,7 +77,6 @@ export interface GetResultInput {
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 4000;
 const MAX_UPSTREAM_MESSAGE = 200;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const USER_FIELDS = ['username', 'firstname', 'lastname', 'uid'] as const;
 
 const STATUS_KINDS: Record<number, KosmosApiErrorKind> = {
@@ -388,7 +388,7 @@ export class KosmosClient {
   private docuverifyUrl(signal?: AbortSignal): Promise<string> {
     if (!this.docuverify) {
       const host = new URL(`https://${this.tenantDNS}/`).hostname;
-      const scheme = LOOPBACK_HOSTS.has(host) ? 'http' : 'https';
+      const scheme = isLoopbackHost(host) ? 'http' : 'https';
       const discovery = this.send('1Kosmos discovery', `${scheme}://${this.tenantDNS}/caas/sd`, {}).then(
         (body) => {
           const url = isPlain(body) ? httpUrl(body.docuverify) : undefined;

@@ -460,6 +460,15 @@ describe('KosmosClient with injected answers', () => {
     }
   });
 
+  it('discovers over plain http for every loopback tenant the browser half also calls local', async () => {
+    for (const tenantDNS of ['localhost:8787', '127.0.0.2:8787', 'kyc.localhost:8787', '[::1]:8787']) {
+      const recorder = injected(() => json({ sessionId: 's1', url: 'https://tenant.example/s/s1' }));
+      const { client } = injectedClient(recorder.fetch, { tenantDNS });
+      await client.createSession(passport);
+      assert.equal(recorder.calls[0].url, `http://${tenantDNS}/caas/sd`);
+    }
+  });
+
   it('discovers over https for a non-loopback tenant and sends the agreed headers', async () => {
     const service = generateKeyPair();
     const now = 1_700_000_123_456;
