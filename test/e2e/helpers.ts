@@ -50,7 +50,8 @@ export interface VisitOptions {
   initScript?: () => void;
 }
 
-const EVENT_TYPES = [
+/** Every event of the launcher, recorded by `visit` (and by the fault suite). */
+export const EVENT_TYPES = [
   'kosmos-idv-session',
   'kosmos-idv-open',
   'kosmos-idv-status',

@@ -27,6 +27,7 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { createIdvHandler, generateKeyPair, type IdvHandler, type KosmosKeyPair } from '../../src/server/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { PUBLIC_KEYS_PATH, countingFetch } from '../server/kit-helpers.js';
+import { consentAndStart, EVENT_TYPES, submitDocument } from '../e2e/helpers.js';
 import { seededRandom } from './seeded.js';
 
 const SEED = 0x6fa17;
@@ -35,16 +36,6 @@ const TOKEN_SECRET = 'fault-suite-token-secret-0123456789abcdef';
 const WAIT_MS = 20_000;
 const SEVEN_DAYS = 7 * 24 * 3600;
 
-const EVENT_TYPES = [
-  'kosmos-idv-session',
-  'kosmos-idv-open',
-  'kosmos-idv-status',
-  'kosmos-idv-complete',
-  'kosmos-idv-expired',
-  'kosmos-idv-declined',
-  'kosmos-idv-close',
-  'kosmos-idv-error',
-];
 const TERMINAL_EVENTS = ['kosmos-idv-complete', 'kosmos-idv-expired', 'kosmos-idv-declined'];
 
 const PAGE = `<!doctype html>
@@ -216,12 +207,6 @@ async function startSession(page: Page): Promise<Page> {
   throw new Error('no session after 10 attempts');
 }
 
-async function consentAndStart(flow: Page): Promise<void> {
-  await flow.getByRole('checkbox').check();
-  await flow.getByRole('button', { name: /get started/i }).click();
-  await flow.getByRole('heading', { name: 'Scan your document' }).waitFor();
-}
-
 /** Runs the last clicks of a hosted flow, whose popup the element closes once it sees the final status. */
 async function finish(flow: Page, clicks: () => Promise<unknown>): Promise<void> {
   try {
@@ -231,11 +216,9 @@ async function finish(flow: Page, clicks: () => Promise<unknown>): Promise<void>
   }
 }
 
-async function submitDocument(flow: Page, outcome: RegExp, reasonCode?: string): Promise<void> {
-  await flow.getByLabel(outcome).check();
-  if (reasonCode) await flow.getByLabel(/Reason code/).selectOption(reasonCode);
+async function submit(flow: Page, outcome: 'pass' | 'fail' | 'not_performed', reasonCode?: string): Promise<void> {
   await finish(flow, async () => {
-    await flow.getByRole('button', { name: 'Submit' }).click();
+    await submitDocument(flow, outcome, reasonCode);
     await flow.getByRole('heading', { name: 'Verification finished' }).waitFor();
   });
 }
@@ -275,7 +258,7 @@ before(async () => {
   await badge(visit('declined').page, 'Not started yet');
 
   // Passed, before anything else goes wrong.
-  await submitDocument(visit('passed').flow, /^Pass$/);
+  await submit(visit('passed').flow, 'pass');
   await badge(visit('passed').page, ENDS.passed.badge);
 
   // The service key rotates: the kit must fetch the new one and go on reading results (1Kosmos
@@ -288,7 +271,7 @@ before(async () => {
   await until('1Kosmos answered result calls made with the new key', () => answered() >= afterRotation + 4);
 
   // Failed, finished just as the kit goes down; the kit restarts once every live page has felt it.
-  await submitDocument(visit('failed').flow, /^Fail/, 'IDV0010');
+  await submit(visit('failed').flow, 'fail', 'IDV0010');
   const seenBefore = new Map<Page, number>();
   for (const { page } of visits) seenBefore.set(page, (await events(page)).length);
   await stopServer();
@@ -304,7 +287,7 @@ before(async () => {
   server = await listen(port);
 
   await badge(visit('failed').page, ENDS.failed.badge);
-  await submitDocument(visit('not_performed').flow, /^Not performed$/);
+  await submit(visit('not_performed').flow, 'not_performed');
   await badge(visit('not_performed').page, ENDS.not_performed.badge);
   const { flow: declining } = visit('declined');
   await finish(declining, () => declining.getByRole('button', { name: 'Decline' }).click());
