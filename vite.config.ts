@@ -1,8 +1,10 @@
 import { defineConfig } from 'vite';
 
-// The CDN build: one self-contained ES module with Lit inlined. The QR code generator stays a
-// separate chunk, loaded only when `mode="qr"` is used. Vite's library mode keeps whitespace in
-// ES output, so the bundler is asked to minify it fully.
+// The CDN build: one self-contained ES module with Lit inlined. The views of `qr` mode (with the
+// QR code generator) and `embedded` mode stay separate chunks, loaded only when those modes are
+// used; they import Lit from the entry (`allow-extension` lets the entry export it) instead of a
+// third shared chunk. Vite's library mode keeps whitespace in ES output, so the bundler is asked to
+// minify it fully.
 export default defineConfig({
   build: {
     outDir: 'dist/cdn',
@@ -14,6 +16,7 @@ export default defineConfig({
       fileName: () => 'kosmos-idv-launcher.js',
     },
     rolldownOptions: {
+      preserveEntrySignatures: 'allow-extension',
       output: { minify: true },
     },
   },

@@ -1,4 +1,4 @@
-import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
+import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import { createClient, type IdvClient } from '../api/client.js';
@@ -27,7 +27,6 @@ import {
   type LaunchMode,
 } from './events.js';
 import { PageSignals } from './page-signals.js';
-import type { QrCode } from './qr.js';
 import { SessionStore } from './session-store.js';
 import { defaultStrings, type IdvStrings } from './strings.js';
 import { styles } from './kosmos-idv-launcher.styles.js';
@@ -44,6 +43,11 @@ export type LauncherState =
   | 'error';
 
 const MODES: readonly LaunchMode[] = ['popup', 'tab', 'redirect', 'embedded', 'qr'];
+/** The rarer modes' views, loaded when first used. */
+interface Views {
+  qr?: typeof import('./qr.js');
+  embedded?: typeof import('./embedded.js');
+}
 const WINDOW_NAME = 'kosmos-idv-flow';
 /** How often an open popup or tab is checked for having been closed. */
 const WINDOW_CHECK_MS = 200;
@@ -157,7 +161,7 @@ export class KosmosIdvLauncher extends LitElement {
   @state() private failure?: IdvError;
   @state() private chosenDocument: DocumentType = 'passport';
   @state() private windowBlocked = false;
-  @state() private qr?: QrCode;
+  @state() private views: Views = {};
   @state() private copied = false;
 
   @query('dialog') private dialog?: HTMLDialogElement;
@@ -261,7 +265,7 @@ export class KosmosIdvLauncher extends LitElement {
     this.report = undefined;
     this.failure = undefined;
     this.windowBlocked = false;
-    this.qr = undefined;
+    this.copied = false;
     this.settled = false;
     this.phase = 'idle';
   }
@@ -298,8 +302,9 @@ export class KosmosIdvLauncher extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    if (changed.has('phase') && this.phase === 'open' && this.mode === 'embedded' && !this.dialog?.open) {
-      this.dialog?.showModal();
+    const shown = changed.has('phase') || changed.has('views');
+    if (shown && this.phase === 'open' && this.mode === 'embedded' && this.dialog && !this.dialog.open) {
+      this.dialog.showModal();
       this.frameTimer = setTimeout(() => this.frameFailed(), FRAME_TIMEOUT_MS);
     }
   }
@@ -379,7 +384,7 @@ export class KosmosIdvLauncher extends LitElement {
     this.windowBlocked = false;
     this.phase = 'open';
     if (this.flowWindow) this.watchWindow();
-    if (mode === 'qr' && !this.qr) void this.loadQr(session.url);
+    if (mode === 'qr' || mode === 'embedded') this.loadView(mode);
     this.dispatchEvent(new KosmosIdvOpenEvent(session.sessionId, mode));
   }
 
@@ -439,19 +444,22 @@ export class KosmosIdvLauncher extends LitElement {
     this.reopen();
   }
 
-  private async loadQr(url: string): Promise<void> {
-    const { qrCode } = await import('./qr.js');
-    if (this.session?.url === url) this.qr = qrCode(url);
-  }
-
-  private async copyLink(): Promise<void> {
-    if (!this.session) return;
-    try {
-      await navigator.clipboard.writeText(this.session.url);
-      this.copied = true;
-    } catch {
-      // No clipboard access: the link stays on screen to copy by hand.
-    }
+  /** Loads a rarer mode's view and adopts its styles; one that cannot load is an error to retry. */
+  private loadView(mode: 'qr' | 'embedded'): void {
+    if (this.views[mode]) return;
+    const load = mode === 'qr' ? import('./qr.js') : import('./embedded.js');
+    load.then(
+      (view) => {
+        this.views = { ...this.views, [mode]: view };
+        const { elementStyles } = this.constructor as typeof LitElement;
+        const loaded = Object.values(this.views).map(({ styles }) => styles);
+        adoptStyles(this.renderRoot as ShadowRoot, [...elementStyles, ...loaded]);
+      },
+      (error) => {
+        if (this.phase !== 'open' || this.mode !== mode) return;
+        this.fail(new IdvError('network_error', `The ${mode} view did not load.`, { cause: error }));
+      },
+    );
   }
 
   /** Starts (or restarts) polling the current session. */
@@ -653,43 +661,26 @@ export class KosmosIdvLauncher extends LitElement {
   }
 
   private renderQr() {
-    if (this.mode !== 'qr' || !this.session || this.settled || this.state === 'error') return nothing;
-    const { qr } = this;
-    return html`<figure part="qr">
-      <h2>${this.text('qrTitle')}</h2>
-      ${qr
-        ? html`<svg viewBox="0 0 ${qr.size} ${qr.size}" role="img" aria-label=${this.text('qrTitle')}>
-            ${svg`<path d=${qr.path} fill="#000" shape-rendering="crispEdges"></path>`}
-          </svg>`
-        : nothing}
-      <figcaption>
-        <p>${this.text('qrHint')}</p>
-        <p class="url">${this.session.url}</p>
-      </figcaption>
-      <button class="secondary" @click=${this.copyLink}>
-        ${this.text(this.copied ? 'copied' : 'copyLink')}
-      </button>
-    </figure>`;
+    const { session, views } = this;
+    if (this.mode !== 'qr' || !views.qr || !session || this.settled || this.state === 'error') return nothing;
+    return views.qr.render({
+      url: session.url,
+      copied: this.copied,
+      text: (key) => this.text(key),
+      onCopied: () => (this.copied = true),
+    });
   }
 
   private renderDialog() {
-    if (this.mode !== 'embedded' || !this.session || this.settled) return nothing;
-    return html`<dialog part="dialog" aria-labelledby="dialog-title" @close=${this.dialogClosed}>
-      <div class="dialog-header">
-        <h2 id="dialog-title">${this.text('dialogTitle')}</h2>
-        <button class="secondary" @click=${() => this.dialog?.close()}>${this.text('close')}</button>
-      </div>
-      ${this.phase === 'open'
-        ? html`<iframe
-            title=${this.text('dialogTitle')}
-            src=${this.session.url}
-            allow="camera; microphone; fullscreen"
-            @load=${() => clearTimeout(this.frameTimer)}
-          ></iframe>`
-        : nothing}
-      <div class="dialog-footer">
-        <button class="secondary" @click=${this.openInWindowInstead}>${this.text('openInWindow')}</button>
-      </div>
-    </dialog>`;
+    const { session, views } = this;
+    if (this.mode !== 'embedded' || !views.embedded || !session || this.settled) return nothing;
+    return views.embedded.render({
+      url: session.url,
+      frame: this.phase === 'open',
+      text: (key) => this.text(key),
+      onClose: () => this.dialogClosed(),
+      onFrameLoad: () => clearTimeout(this.frameTimer),
+      onOpenInWindow: () => this.openInWindowInstead(),
+    });
   }
 }

@@ -30,8 +30,9 @@ async function start(el: KosmosIdvLauncher): Promise<void> {
   await el.updateComplete;
 }
 
-/** Whether the QR generator has been fetched by this page. */
-const qrLoaded = () => performance.getEntriesByType('resource').some((entry) => entry.name.includes('uqr'));
+/** Whether this page has fetched a module whose URL contains `name`. */
+const fetched = (name: string) => performance.getEntriesByType('resource').some((entry) => entry.name.includes(name));
+const qrLoaded = () => fetched('uqr');
 
 describe('<kosmos-idv-launcher mode="popup">', () => {
   afterEach(cleanUp);
@@ -190,12 +191,17 @@ describe('<kosmos-idv-launcher mode="redirect">', () => {
 describe('<kosmos-idv-launcher mode="embedded">', () => {
   afterEach(cleanUp);
 
+  it('has not loaded the dialog view for the other modes (this file ran them first)', () => {
+    expect(fetched('components/embedded')).to.equal(false);
+  });
+
   async function openEmbedded() {
     const backend = new FakeBackend(['pending']);
     const open = stubOpen();
     const log = logEvents();
     const el = await launcher('embedded');
     await start(el);
+    await until(() => part<HTMLDialogElement>(el, 'dialog')?.open === true, 'the dialog, loaded on demand');
     const dialog = part<HTMLDialogElement>(el, 'dialog')!;
     return { backend, open, log, el, dialog };
   }
@@ -212,6 +218,7 @@ describe('<kosmos-idv-launcher mode="embedded">', () => {
     const allowed = iframe.allow.split(';').map((feature) => feature.trim());
     expect(allowed).to.include.members(['camera', 'microphone', 'fullscreen']);
     expect(log.of('kosmos-idv-open')[0]).to.include({ sessionId: 's1', mode: 'embedded' });
+    expect(fetched('components/embedded'), 'the view is loaded on demand').to.equal(true);
   });
 
   it('Escape closes the dialog: close event, polling, focus back on the button', async () => {
@@ -313,7 +320,7 @@ describe('<kosmos-idv-launcher mode="qr">', () => {
     stubOpen();
     const el = await launcher('qr');
     await start(el);
-    expect(shows(el, '[part~="qr"]')).to.equal(true);
+    await until(() => shows(el, '[part~="qr"]'), 'the QR code');
     await clock.tickAsync(2000);
     await until(() => el.state === 'completed');
     await el.updateComplete;
