@@ -44,116 +44,118 @@ export interface PollerOptions {
 }
 
 export class Poller {
-  private readonly clock: Clock;
-  private timer: unknown;
-  private inFlight?: AbortController;
-  private failures = 0;
+  readonly #clock: Clock;
+  #timer: unknown;
+  #inFlight?: AbortController;
+  #failures = 0;
   /** Epoch ms before which no read may start (backoff or `Retry-After`). */
-  private notBefore = 0;
-  private visible = true;
-  private active = false;
+  #notBefore = 0;
+  #visible = true;
+  #active = false;
+  readonly #options: PollerOptions;
 
-  constructor(private readonly options: PollerOptions) {
-    this.clock = options.clock ?? systemClock;
+  constructor(options: PollerOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Whether it is polling. */
   get running(): boolean {
-    return this.active;
+    return this.#active;
   }
 
   /** Starts polling with a read now. */
   start(): void {
-    if (this.active) return;
-    this.active = true;
-    this.failures = 0;
-    this.notBefore = 0;
+    if (this.#active) return;
+    this.#active = true;
+    this.#failures = 0;
+    this.#notBefore = 0;
     this.poke();
   }
 
   /** Stops polling: clears the timer and aborts a read in flight. */
   stop(): void {
-    this.active = false;
-    this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.inFlight?.abort();
-    this.inFlight = undefined;
+    this.#active = false;
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#inFlight?.abort();
+    this.#inFlight = undefined;
   }
 
   /** Reads now, unless a read is in flight or the poller is backing off. */
   poke(): void {
-    if (!this.active || this.inFlight) return;
-    const wait = this.notBefore - this.clock.now();
-    if (wait > 0 && !this.expired()) this.schedule(wait);
-    else void this.read();
+    if (!this.#active || this.#inFlight) return;
+    const wait = this.#notBefore - this.#clock.now();
+    if (wait > 0 && !this.#expired()) this.#schedule(wait);
+    else void this.#read();
   }
 
   /** Page visibility: reads at once when it becomes visible, slows down while hidden. */
   setVisible(visible: boolean): void {
-    const changed = visible !== this.visible;
-    this.visible = visible;
+    const changed = visible !== this.#visible;
+    this.#visible = visible;
     if (changed && visible) this.poke();
-    else if (changed && !this.inFlight && this.active && this.failures === 0) this.schedule(this.pace());
+    else if (changed && !this.#inFlight && this.#active && this.#failures === 0) this.#schedule(this.#pace());
   }
 
-  private pace(): number {
-    return this.visible ? (this.options.interval ?? 2000) : (this.options.hiddenInterval ?? 15_000);
+  #pace(): number {
+    return this.#visible ? (this.#options.interval ?? 2000) : (this.#options.hiddenInterval ?? 15_000);
   }
 
-  private schedule(ms: number): void {
-    this.clock.clearTimeout(this.timer);
-    const { expiresAt } = this.options;
-    const delay = expiresAt === undefined ? ms : Math.min(ms, Math.max(0, expiresAt - this.clock.now()));
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
+  #schedule(ms: number): void {
+    this.#clock.clearTimeout(this.#timer);
+    const { expiresAt } = this.#options;
+    const delay = expiresAt === undefined ? ms : Math.min(ms, Math.max(0, expiresAt - this.#clock.now()));
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
       this.poke();
     }, delay);
   }
 
-  private async read(): Promise<void> {
-    this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+  async #read(): Promise<void> {
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
     const controller = new AbortController();
-    this.inFlight = controller;
+    this.#inFlight = controller;
     let report: StatusReport;
     try {
-      report = await this.options.read(controller.signal);
+      report = await this.#options.read(controller.signal);
     } catch (thrown) {
-      if (!controller.signal.aborted) this.failed(toIdvError(thrown));
+      if (!controller.signal.aborted) this.#failed(toIdvError(thrown));
       return;
     }
     if (controller.signal.aborted) return;
-    this.inFlight = undefined;
-    this.failures = 0;
-    this.notBefore = 0;
+    this.#inFlight = undefined;
+    this.#failures = 0;
+    this.#notBefore = 0;
     // The poller settles before the callbacks run, so one that throws cannot derail it.
     const final = TERMINAL_STATUSES.has(report.status);
-    const expired = !final && this.expired();
+    const expired = !final && this.#expired();
     if (final || expired) this.stop();
-    else this.schedule(this.pace());
-    this.options.onReport(report);
-    if (expired) this.options.onError(sessionExpired());
+    else this.#schedule(this.#pace());
+    this.#options.onReport(report);
+    if (expired) this.#options.onError(sessionExpired());
   }
 
-  private failed(error: IdvError): void {
-    this.inFlight = undefined;
-    if (!error.retryable) return this.fail(error);
-    if (this.expired()) return this.fail(sessionExpired(error));
-    this.failures += 1;
-    const cap = Math.min(this.options.maxBackoff ?? 30_000, this.pace() * 2 ** this.failures);
+  #failed(error: IdvError): void {
+    this.#inFlight = undefined;
+    if (!error.retryable) return this.#fail(error);
+    if (this.#expired()) return this.#fail(sessionExpired(error));
+    this.#failures += 1;
+    const cap = Math.min(this.#options.maxBackoff ?? 30_000, this.#pace() * 2 ** this.#failures);
     // Full jitter, never under a quarter of the pace, never over the cap (even when that is smaller).
-    const delay = error.retryAfter ?? Math.min(cap, Math.max(this.pace() / 4, this.clock.random() * cap));
-    this.notBefore = this.clock.now() + delay;
-    this.schedule(delay);
-    this.options.onError(error);
+    const delay = error.retryAfter ?? Math.min(cap, Math.max(this.#pace() / 4, this.#clock.random() * cap));
+    this.#notBefore = this.#clock.now() + delay;
+    this.#schedule(delay);
+    this.#options.onError(error);
   }
 
-  private expired(): boolean {
-    return this.options.expiresAt !== undefined && this.clock.now() >= this.options.expiresAt;
+  #expired(): boolean {
+    return this.#options.expiresAt !== undefined && this.#clock.now() >= this.#options.expiresAt;
   }
 
-  private fail(error: IdvError): void {
+  #fail(error: IdvError): void {
     this.stop();
-    this.options.onError(error);
+    this.#options.onError(error);
   }
 }

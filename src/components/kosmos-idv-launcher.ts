@@ -1,6 +1,5 @@
 import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { Task } from '@lit/task';
 import { createClient, type IdvClient } from '../api/client.js';
 import { IdvError, toIdvError } from '../api/errors.js';
 import { normaliseDocumentType } from '../api/normalise.js';
@@ -167,39 +166,27 @@ export class KosmosIdvLauncher extends LitElement {
   @query('dialog') private dialog?: HTMLDialogElement;
   @query('[part~="button"]') private mainButton?: HTMLElement;
 
-  private settled = false;
-  private resumeChecked = false;
-  private configProblem?: IdvError;
-  private flowWindow?: Window;
-  private windowTimer?: ReturnType<typeof setInterval>;
-  private frameTimer?: ReturnType<typeof setTimeout>;
-  private poller?: Poller;
+  #settled = false;
+  #resumeChecked = false;
+  #configProblem?: IdvError;
+  #flowWindow?: Window;
+  #windowTimer?: ReturnType<typeof setInterval>;
+  #frameTimer?: ReturnType<typeof setTimeout>;
+  #poller?: Poller;
   /** The client of the current `endpoint` and `requestInit` (set a new `requestInit` object to change headers). */
-  private client?: { endpoint: string; requestInit?: RequestInit; client: IdvClient };
+  #client?: { endpoint: string; requestInit?: RequestInit; client: IdvClient };
 
-  private readonly signals = new PageSignals(this, {
-    visibility: (visible) => this.poller?.setVisible(visible),
-    poke: () => this.poller?.poke(),
+  readonly #signals = new PageSignals(this, {
+    visibility: (visible) => this.#poller?.setVisible(visible),
+    poke: () => this.#poller?.poke(),
   });
 
-  private readonly creation = new Task(this, {
-    autoRun: false,
-    task: async ([request]: [SessionRequest], { signal }) =>
-      this.createSession
-        ? parseSession(await this.createSession(request, signal))
-        : this.backend().createSession(request, signal),
-    // A creation given up (reset, removal) may still resolve, if a hook ignores its signal.
-    onComplete: (session) => this.phase === 'creating' && this.begin(session, false),
-    onError: (error) => {
-      if (error instanceof DOMException && error.name === 'AbortError') return;
-      this.closeFlowWindow();
-      this.fail(toIdvError(error));
-    },
-  });
+  /** Aborts the session creation under way. */
+  #creation?: AbortController;
 
   /** Where the element is: `idle`, `creating`, `open`, `polling`, `completed`, `expired`, `declined` or `error`. */
   get state(): LauncherState {
-    return this.configProblem ? 'error' : this.phase;
+    return this.#configProblem ? 'error' : this.phase;
   }
 
   /** The backend-confirmed session status, or `null` before there is a session. */
@@ -222,82 +209,82 @@ export class KosmosIdvLauncher extends LitElement {
    * under way. Call it from a click so that a popup is not blocked.
    */
   start(): void {
-    if (this.disabled || this.configProblem || this.phase === 'creating') return;
-    if (this.session && !this.settled) return this.reopen();
+    if (this.disabled || this.#configProblem || this.phase === 'creating') return;
+    if (this.session && !this.#settled) return this.reopen();
     this.reset();
     const mode = this.mode as LaunchMode;
-    if (mode === 'popup' || mode === 'tab') this.flowWindow = this.openWindow('about:blank', mode);
+    if (mode === 'popup' || mode === 'tab') this.#flowWindow = this.#openWindow('about:blank', mode);
     this.phase = 'creating';
-    void this.creation.run([this.request()]);
+    void this.#create(this.#request());
   }
 
   /** Shows the hosted flow of the current session again. Call it from a click. */
   reopen(): void {
     const { session } = this;
-    if (!session || this.settled) return;
+    if (!session || this.#settled) return;
     this.failure = undefined;
     const mode = this.mode as LaunchMode;
-    if ((mode === 'popup' || mode === 'tab') && this.flowWindow && !this.flowWindow.closed) {
-      this.flowWindow.focus();
+    if ((mode === 'popup' || mode === 'tab') && this.#flowWindow && !this.#flowWindow.closed) {
+      this.#flowWindow.focus();
     } else if (mode === 'popup' || mode === 'tab') {
-      this.flowWindow = this.openWindow(session.url, mode);
-      this.showFlow();
+      this.#flowWindow = this.#openWindow(session.url, mode);
+      this.#showFlow();
     } else {
       if (mode === 'redirect') this.navigate(session.url);
-      this.showFlow();
+      this.#showFlow();
     }
-    if (!this.poller?.running) this.follow();
+    if (!this.#poller?.running) this.#follow();
   }
 
   /** Reads the status now. */
   refresh(): void {
-    this.poller?.poke();
+    this.#poller?.poke();
   }
 
   /** Forgets the current session (the backend's session is left as it is) and returns to `idle`. */
   reset(): void {
-    this.creation.abort();
-    this.stopFollowing();
-    this.closeFlowWindow();
+    this.#creation?.abort();
+    this.#stopFollowing();
+    this.#closeFlowWindow();
     this.dialog?.close();
-    this.store()?.clear();
+    this.#store()?.clear();
     this.session = undefined;
     this.report = undefined;
     this.failure = undefined;
     this.windowBlocked = false;
     this.copied = false;
-    this.settled = false;
+    this.#settled = false;
     this.phase = 'idle';
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.session && !this.settled) this.follow();
-    if (this.flowWindow) this.watchWindow();
+    if (this.session && !this.#settled) this.#follow();
+    if (this.#flowWindow) this.#watchWindow();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     if (this.phase === 'creating') {
       // Creation is given up, not left pending: put back, the element can start again.
-      this.creation.abort();
-      this.closeFlowWindow();
+      this.#creation?.abort();
+      this.#closeFlowWindow();
       this.phase = 'idle';
     }
-    this.stopFollowing();
+    this.#stopFollowing();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
-    const problem = this.findConfigProblem();
-    if (problem?.message !== this.configProblem?.message) {
-      this.configProblem = problem;
+    const problem = this.#findConfigProblem();
+    if (problem?.message !== this.#configProblem?.message) {
+      this.#configProblem = problem;
       if (problem) this.dispatchEvent(new KosmosIdvErrorEvent(problem.code, problem.message, false));
     }
-    if (changed.has('pollInterval') && this.poller && !problem) this.follow();
-    if (!problem && !this.resumeChecked) {
-      this.resumeChecked = true;
-      const saved = this.store()?.load();
-      if (saved) this.begin(saved, true);
+    if (changed.has('pollInterval') && this.#poller && !problem) this.#follow();
+    if (!problem && !this.#resumeChecked) {
+      this.#resumeChecked = true;
+      const saved = this.#store()?.load();
+      if (saved) this.#begin(saved, true);
     }
   }
 
@@ -305,7 +292,7 @@ export class KosmosIdvLauncher extends LitElement {
     const shown = changed.has('phase') || changed.has('views');
     if (shown && this.phase === 'open' && this.mode === 'embedded' && this.dialog && !this.dialog.open) {
       this.dialog.showModal();
-      this.frameTimer = setTimeout(() => this.frameFailed(), FRAME_TIMEOUT_MS);
+      this.#frameTimer = setTimeout(() => this.#frameFailed(), FRAME_TIMEOUT_MS);
     }
   }
 
@@ -314,7 +301,7 @@ export class KosmosIdvLauncher extends LitElement {
     window.location.assign(url);
   }
 
-  private findConfigProblem(): IdvError | undefined {
+  #findConfigProblem(): IdvError | undefined {
     const problem = (message: string) => new IdvError('invalid_config', message);
     if (!MODES.includes(this.mode as LaunchMode)) {
       return problem(`Unknown mode "${this.mode}": use ${MODES.join(', ')}.`);
@@ -331,20 +318,20 @@ export class KosmosIdvLauncher extends LitElement {
     return undefined;
   }
 
-  private backend(): IdvClient {
+  #backend(): IdvClient {
     const { endpoint, requestInit } = this;
-    if (this.client?.endpoint !== endpoint || this.client.requestInit !== requestInit) {
-      this.client = { endpoint, requestInit, client: createClient({ endpoint, requestInit }) };
+    if (this.#client?.endpoint !== endpoint || this.#client.requestInit !== requestInit) {
+      this.#client = { endpoint, requestInit, client: createClient({ endpoint, requestInit }) };
     }
-    return this.client.client;
+    return this.#client.client;
   }
 
-  private store(): SessionStore | undefined {
+  #store(): SessionStore | undefined {
     if (this.noResume) return undefined;
     return SessionStore.for(`${this.endpoint || 'custom'}#${this.id}`);
   }
 
-  private request(): SessionRequest {
+  #request(): SessionRequest {
     const request: SessionRequest = {
       documentType: normaliseDocumentType(this.documentType) ?? this.chosenDocument,
     };
@@ -354,41 +341,58 @@ export class KosmosIdvLauncher extends LitElement {
     return request;
   }
 
+  async #create(request: SessionRequest): Promise<void> {
+    const creation = new AbortController();
+    this.#creation = creation;
+    const { signal } = creation;
+    try {
+      const session = this.createSession
+        ? parseSession(await this.createSession(request, signal))
+        : await this.#backend().createSession(request, signal);
+      // A creation given up (reset, removal) may still resolve, if a hook ignores its signal.
+      if (!signal.aborted) this.#begin(session, false);
+    } catch (error) {
+      if (signal.aborted) return;
+      this.#closeFlowWindow();
+      this.#fail(toIdvError(error));
+    }
+  }
+
   /** Takes on a session that was just created, or resumed from storage. */
-  private begin(session: Session, resumed: boolean): void {
+  #begin(session: Session, resumed: boolean): void {
     this.session = session;
-    this.settled = false;
-    this.store()?.save(session);
+    this.#settled = false;
+    this.#store()?.save(session);
     this.dispatchEvent(new KosmosIdvSessionEvent(session.sessionId, session.url, session.expiresAt, resumed));
-    this.applyReport({ status: session.status, verification: null });
-    if (this.settled) return;
+    this.#applyReport({ status: session.status, verification: null });
+    if (this.#settled) return;
     // A resumed flow is not showing any more, except a QR code, which costs nothing to show again.
     const show = !resumed || this.mode === 'qr';
     if (!show) this.phase = 'polling';
     else if (this.mode === 'redirect') this.navigate(session.url);
-    else if (this.flowWindow) this.flowWindow.location.href = session.url;
-    if (show) this.showFlow();
-    this.follow();
+    else if (this.#flowWindow) this.#flowWindow.location.href = session.url;
+    if (show) this.#showFlow();
+    this.#follow();
   }
 
   /** Marks the flow as open in the current mode, or offers a link when the popup was blocked. */
-  private showFlow(): void {
+  #showFlow(): void {
     const { session } = this;
     if (!session) return;
     const mode = this.mode as LaunchMode;
-    if ((mode === 'popup' || mode === 'tab') && !this.flowWindow) {
+    if ((mode === 'popup' || mode === 'tab') && !this.#flowWindow) {
       this.windowBlocked = true;
       this.phase = 'polling';
       return;
     }
     this.windowBlocked = false;
     this.phase = 'open';
-    if (this.flowWindow) this.watchWindow();
-    if (mode === 'qr' || mode === 'embedded') this.loadView(mode);
+    if (this.#flowWindow) this.#watchWindow();
+    if (mode === 'qr' || mode === 'embedded') this.#loadView(mode);
     this.dispatchEvent(new KosmosIdvOpenEvent(session.sessionId, mode));
   }
 
-  private openWindow(url: string, mode: 'popup' | 'tab'): Window | undefined {
+  #openWindow(url: string, mode: 'popup' | 'tab'): Window | undefined {
     const features =
       mode === 'popup'
         ? `popup,width=480,height=760,left=${Math.max(0, (screen.width - 480) / 2)},top=${Math.max(0, (screen.height - 760) / 2)}`
@@ -398,54 +402,54 @@ export class KosmosIdvLauncher extends LitElement {
     return window.open(url, mode === 'popup' ? WINDOW_NAME : '_blank', features) ?? undefined;
   }
 
-  private watchWindow(): void {
-    clearInterval(this.windowTimer);
-    this.windowTimer = setInterval(() => {
-      if (this.flowWindow?.closed) this.flowClosed();
+  #watchWindow(): void {
+    clearInterval(this.#windowTimer);
+    this.#windowTimer = setInterval(() => {
+      if (this.#flowWindow?.closed) this.#flowClosed();
     }, WINDOW_CHECK_MS);
   }
 
-  private closeFlowWindow(): void {
-    clearInterval(this.windowTimer);
-    this.windowTimer = undefined;
-    this.flowWindow?.close();
-    this.flowWindow = undefined;
+  #closeFlowWindow(): void {
+    clearInterval(this.#windowTimer);
+    this.#windowTimer = undefined;
+    this.#flowWindow?.close();
+    this.#flowWindow = undefined;
   }
 
   /** The user closed the popup, tab or dialog. */
-  private flowClosed(): void {
-    clearInterval(this.windowTimer);
-    clearTimeout(this.frameTimer);
-    this.windowTimer = undefined;
-    this.flowWindow = undefined;
+  #flowClosed(): void {
+    clearInterval(this.#windowTimer);
+    clearTimeout(this.#frameTimer);
+    this.#windowTimer = undefined;
+    this.#flowWindow = undefined;
     if (this.phase !== 'open' || !this.session) return;
     this.phase = 'polling';
     this.dispatchEvent(new KosmosIdvCloseEvent(this.session.sessionId, this.status));
-    this.poller?.poke();
+    this.#poller?.poke();
     void this.updateComplete.then(() => this.mainButton?.focus());
   }
 
-  private dialogClosed(): void {
-    if (this.mode === 'embedded') this.flowClosed();
+  #dialogClosed(): void {
+    if (this.mode === 'embedded') this.#flowClosed();
   }
 
   /** The embedded flow did not load in time: offer it in a window instead (the user closed nothing). */
-  private frameFailed(): void {
+  #frameFailed(): void {
     this.windowBlocked = true;
     this.phase = 'polling';
     this.dialog?.close();
   }
 
   /** The embedded flow's escape hatch: the same session in a popup, opened in this click. */
-  private openInWindowInstead(): void {
-    clearTimeout(this.frameTimer);
+  #openInWindowInstead(): void {
+    clearTimeout(this.#frameTimer);
     this.mode = 'popup';
     this.dialog?.close();
     this.reopen();
   }
 
   /** Loads a rarer mode's view and adopts its styles; one that cannot load is an error to retry. */
-  private loadView(mode: 'qr' | 'embedded'): void {
+  #loadView(mode: 'qr' | 'embedded'): void {
     if (this.views[mode]) return;
     const load = mode === 'qr' ? import('./qr.js') : import('./embedded.js');
     load.then(
@@ -457,41 +461,41 @@ export class KosmosIdvLauncher extends LitElement {
       },
       (error) => {
         if (this.phase !== 'open' || this.mode !== mode) return;
-        this.fail(new IdvError('network_error', `The ${mode} view did not load.`, { cause: error }));
+        this.#fail(new IdvError('network_error', `The ${mode} view did not load.`, { cause: error }));
       },
     );
   }
 
   /** Starts (or restarts) polling the current session. */
-  private follow(): void {
+  #follow(): void {
     const { session } = this;
     if (!session || !this.isConnected) return;
-    this.poller?.stop();
-    this.poller = new Poller({
+    this.#poller?.stop();
+    this.#poller = new Poller({
       read: async (signal) =>
         this.fetchStatus
           ? parseStatusReport(await this.fetchStatus(session, signal), session.sessionId)
-          : this.backend().fetchStatus(session, signal),
-      onReport: (report) => this.applyReport(report),
-      onError: (error) => this.pollFailed(error),
+          : this.#backend().fetchStatus(session, signal),
+      onReport: (report) => this.#applyReport(report),
+      onError: (error) => this.#pollFailed(error),
       interval: this.pollInterval,
       expiresAt: Date.parse(session.expiresAt),
     });
-    this.poller.setVisible(this.signals.visible);
-    this.poller.start();
+    this.#poller.setVisible(this.#signals.visible);
+    this.#poller.start();
   }
 
-  private stopFollowing(): void {
-    this.poller?.stop();
-    this.poller = undefined;
-    clearInterval(this.windowTimer);
-    clearTimeout(this.frameTimer);
-    this.windowTimer = undefined;
+  #stopFollowing(): void {
+    this.#poller?.stop();
+    this.#poller = undefined;
+    clearInterval(this.#windowTimer);
+    clearTimeout(this.#frameTimer);
+    this.#windowTimer = undefined;
   }
 
-  private applyReport(report: Pick<StatusReport, 'status' | 'verification'>): void {
+  #applyReport(report: Pick<StatusReport, 'status' | 'verification'>): void {
     const { session } = this;
-    if (!session || this.settled) return;
+    if (!session || this.#settled) return;
     const previous = this.report?.status ?? null;
     if (previous !== report.status || this.report?.verification !== report.verification) {
       this.report = { status: report.status, verification: report.verification };
@@ -500,11 +504,11 @@ export class KosmosIdvLauncher extends LitElement {
       );
     }
     if (!TERMINAL_STATUSES.has(report.status)) return;
-    this.settled = true;
-    this.stopFollowing();
-    this.closeFlowWindow();
+    this.#settled = true;
+    this.#stopFollowing();
+    this.#closeFlowWindow();
     this.dialog?.close();
-    this.store()?.clear();
+    this.#store()?.clear();
     this.phase = report.status as LauncherState;
     const { sessionId } = session;
     if (report.status === 'completed') {
@@ -516,15 +520,15 @@ export class KosmosIdvLauncher extends LitElement {
     }
   }
 
-  private pollFailed(error: IdvError): void {
-    if (this.poller?.running) {
+  #pollFailed(error: IdvError): void {
+    if (this.#poller?.running) {
       this.dispatchEvent(new KosmosIdvErrorEvent(error.code, error.message, true, this.sessionId ?? undefined));
     } else {
-      this.fail(error);
+      this.#fail(error);
     }
   }
 
-  private fail(error: IdvError): void {
+  #fail(error: IdvError): void {
     this.failure = error;
     this.phase = 'error';
     this.dispatchEvent(
@@ -533,11 +537,11 @@ export class KosmosIdvLauncher extends LitElement {
   }
 
   /** The error state's button: the same session if there is one, else a new attempt. */
-  private retry(): void {
-    if (this.session && !this.settled) {
+  #retry(): void {
+    if (this.session && !this.#settled) {
       this.failure = undefined;
       this.phase = 'polling';
-      this.follow();
+      this.#follow();
       if (this.windowBlocked || this.mode !== 'redirect') this.reopen();
     } else {
       this.phase = 'idle';
@@ -545,20 +549,20 @@ export class KosmosIdvLauncher extends LitElement {
     }
   }
 
-  private text(key: keyof IdvStrings): string {
+  #text(key: keyof IdvStrings): string {
     return this.strings[key] ?? defaultStrings[key];
   }
 
   protected override render() {
-    const problem = this.configProblem ?? (this.phase === 'error' ? this.failure : undefined);
+    const problem = this.#configProblem ?? (this.phase === 'error' ? this.failure : undefined);
     return html`<div class="launcher">
-      ${this.renderPicker()} ${this.session ? this.renderBadge() : nothing}
-      ${problem ? this.renderError(problem) : nothing} ${this.renderAction(problem)}
-      ${this.renderBlocked()} ${this.renderQr()} ${this.renderDialog()}
+      ${this.#renderPicker()} ${this.session ? this.#renderBadge() : nothing}
+      ${problem ? this.#renderError(problem) : nothing} ${this.#renderAction(problem)}
+      ${this.#renderBlocked()} ${this.#renderQr()} ${this.#renderDialog()}
     </div>`;
   }
 
-  private renderPicker() {
+  #renderPicker() {
     if (this.documentType || !['idle', 'creating'].includes(this.state)) return nothing;
     const options: [DocumentType, keyof IdvStrings][] = [
       ['passport', 'passport'],
@@ -566,7 +570,7 @@ export class KosmosIdvLauncher extends LitElement {
       ['id_card', 'idCard'],
     ];
     return html`<fieldset>
-      <legend>${this.text('chooseDocument')}</legend>
+      <legend>${this.#text('chooseDocument')}</legend>
       ${options.map(
         ([value, label]) =>
           html`<label
@@ -577,13 +581,13 @@ export class KosmosIdvLauncher extends LitElement {
               .checked=${this.chosenDocument === value}
               ?disabled=${this.phase === 'creating'}
               @change=${() => (this.chosenDocument = value)}
-            />${this.text(label)}</label
+            />${this.#text(label)}</label
           >`,
       )}
     </fieldset>`;
   }
 
-  private badgeKey(): { key: string; label: keyof IdvStrings } {
+  #badgeKey(): { key: string; label: keyof IdvStrings } {
     const status = this.status;
     if (status === 'completed') {
       const verification = this.verification ?? 'not_performed';
@@ -599,25 +603,25 @@ export class KosmosIdvLauncher extends LitElement {
     return status ? { key: status, label: labels[status] } : { key: 'starting', label: 'statusStarting' };
   }
 
-  private renderBadge() {
-    const { key, label } = this.badgeKey();
-    return html`<div part="badge" role="status" aria-label=${this.text('statusLabel')} data-status=${key}>
-      <span class="dot" aria-hidden="true"></span><span part="status">${this.text(label)}</span>
+  #renderBadge() {
+    const { key, label } = this.#badgeKey();
+    return html`<div part="badge" role="status" aria-label=${this.#text('statusLabel')} data-status=${key}>
+      <span class="dot" aria-hidden="true"></span><span part="status">${this.#text(label)}</span>
     </div>`;
   }
 
-  private renderError(error: IdvError) {
+  #renderError(error: IdvError) {
     return html`<div part="error" role="alert">
-      <strong>${this.text('errorTitle')}</strong>
+      <strong>${this.#text('errorTitle')}</strong>
       <p>${error.message}</p>
     </div>`;
   }
 
-  private renderAction(problem: IdvError | undefined) {
+  #renderAction(problem: IdvError | undefined) {
     const state = this.state;
     if (problem) {
-      if (this.configProblem) return nothing;
-      return html`<button part="button" @click=${this.retry}>${this.text('retry')}</button>`;
+      if (this.#configProblem) return nothing;
+      return html`<button part="button" @click=${this.#retry}>${this.#text('retry')}</button>`;
     }
     if (state === 'idle' || state === 'creating') {
       const busy = state === 'creating' || this.disabled;
@@ -627,60 +631,60 @@ export class KosmosIdvLauncher extends LitElement {
         aria-busy=${state === 'creating' ? 'true' : 'false'}
         @click=${this.start}
       >
-        ${this.text(state === 'creating' ? 'starting' : 'start')}
+        ${this.#text(state === 'creating' ? 'starting' : 'start')}
       </button>`;
     }
     if ((state === 'open' || state === 'polling') && !this.windowBlocked && this.mode !== 'qr') {
       return html`<button part="button" class=${state === 'open' ? 'secondary' : ''} @click=${this.reopen}>
-        ${this.text('reopen')}
+        ${this.#text('reopen')}
       </button>`;
     }
     if (state === 'expired' || state === 'declined') {
-      return html`<button part="button" @click=${this.start}>${this.text('startAgain')}</button>`;
+      return html`<button part="button" @click=${this.start}>${this.#text('startAgain')}</button>`;
     }
     return nothing;
   }
 
-  private renderBlocked() {
-    if (!this.windowBlocked || !this.session || this.settled) return nothing;
-    return html`<p class="notice">${this.text('popupBlocked')}</p>
-      <a part="button" class="link-button" href=${this.session.url} target=${WINDOW_NAME} @click=${this.openFromLink}
-        >${this.text('openFlow')}</a
+  #renderBlocked() {
+    if (!this.windowBlocked || !this.session || this.#settled) return nothing;
+    return html`<p class="notice">${this.#text('popupBlocked')}</p>
+      <a part="button" class="link-button" href=${this.session.url} target=${WINDOW_NAME} @click=${this.#openFromLink}
+        >${this.#text('openFlow')}</a
       >`;
   }
 
   /** The blocked-popup link: opens a watched window in the click; if that fails too, the link navigates on its own. */
-  private openFromLink(event: MouseEvent): void {
+  #openFromLink(event: MouseEvent): void {
     const mode = this.mode === 'tab' ? 'tab' : 'popup';
-    const opened = this.openWindow((event.currentTarget as HTMLAnchorElement).href, mode);
+    const opened = this.#openWindow((event.currentTarget as HTMLAnchorElement).href, mode);
     if (!opened) return;
     event.preventDefault();
-    this.flowWindow = opened;
+    this.#flowWindow = opened;
     this.mode = mode;
-    this.showFlow();
+    this.#showFlow();
   }
 
-  private renderQr() {
+  #renderQr() {
     const { session, views } = this;
-    if (this.mode !== 'qr' || !views.qr || !session || this.settled || this.state === 'error') return nothing;
+    if (this.mode !== 'qr' || !views.qr || !session || this.#settled || this.state === 'error') return nothing;
     return views.qr.render({
       url: session.url,
       copied: this.copied,
-      text: (key) => this.text(key),
+      text: (key) => this.#text(key),
       onCopied: () => (this.copied = true),
     });
   }
 
-  private renderDialog() {
+  #renderDialog() {
     const { session, views } = this;
-    if (this.mode !== 'embedded' || !views.embedded || !session || this.settled) return nothing;
+    if (this.mode !== 'embedded' || !views.embedded || !session || this.#settled) return nothing;
     return views.embedded.render({
       url: session.url,
       frame: this.phase === 'open',
-      text: (key) => this.text(key),
-      onClose: () => this.dialogClosed(),
-      onFrameLoad: () => clearTimeout(this.frameTimer),
-      onOpenInWindow: () => this.openInWindowInstead(),
+      text: (key) => this.#text(key),
+      onClose: () => this.#dialogClosed(),
+      onFrameLoad: () => clearTimeout(this.#frameTimer),
+      onOpenInWindow: () => this.#openInWindowInstead(),
     });
   }
 }

@@ -12,10 +12,12 @@ export interface PageSignalHandlers {
  * nothing once it is disconnected.
  */
 export class PageSignals implements ReactiveController {
-  constructor(
-    host: ReactiveControllerHost,
-    private readonly handlers: PageSignalHandlers,
-  ) {
+  readonly #onVisibility: () => void;
+  readonly #onPoke: () => void;
+
+  constructor(host: ReactiveControllerHost, handlers: PageSignalHandlers) {
+    this.#onVisibility = () => handlers.visibility(this.visible);
+    this.#onPoke = () => handlers.poke();
     host.addController(this);
   }
 
@@ -23,18 +25,15 @@ export class PageSignals implements ReactiveController {
     return document.visibilityState !== 'hidden';
   }
 
-  private readonly onVisibility = () => this.handlers.visibility(this.visible);
-  private readonly onPoke = () => this.handlers.poke();
-
   hostConnected(): void {
-    document.addEventListener('visibilitychange', this.onVisibility);
-    window.addEventListener('focus', this.onPoke);
-    window.addEventListener('online', this.onPoke);
+    document.addEventListener('visibilitychange', this.#onVisibility);
+    window.addEventListener('focus', this.#onPoke);
+    window.addEventListener('online', this.#onPoke);
   }
 
   hostDisconnected(): void {
-    document.removeEventListener('visibilitychange', this.onVisibility);
-    window.removeEventListener('focus', this.onPoke);
-    window.removeEventListener('online', this.onPoke);
+    document.removeEventListener('visibilitychange', this.#onVisibility);
+    window.removeEventListener('focus', this.#onPoke);
+    window.removeEventListener('online', this.#onPoke);
   }
 }

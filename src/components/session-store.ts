@@ -9,7 +9,11 @@ import type { Session } from '../api/types.js';
 const PREFIX = 'kosmos-idv-launcher:';
 
 export class SessionStore {
-  constructor(private readonly key: string) {}
+  readonly #key: string;
+
+  constructor(key: string) {
+    this.#key = key;
+  }
 
   static for(scope: string): SessionStore {
     return new SessionStore(PREFIX + scope);
@@ -17,7 +21,7 @@ export class SessionStore {
 
   load(): Session | undefined {
     try {
-      const saved = sessionStorage.getItem(this.key);
+      const saved = sessionStorage.getItem(this.#key);
       return saved ? parseSession(JSON.parse(saved)) : undefined;
     } catch {
       this.clear();
@@ -27,7 +31,7 @@ export class SessionStore {
 
   save(session: Session): void {
     try {
-      sessionStorage.setItem(this.key, JSON.stringify(session));
+      sessionStorage.setItem(this.#key, JSON.stringify(session));
     } catch {
       // Without storage the session still works; it just cannot be resumed after a reload.
     }
@@ -35,7 +39,7 @@ export class SessionStore {
 
   clear(): void {
     try {
-      sessionStorage.removeItem(this.key);
+      sessionStorage.removeItem(this.#key);
     } catch {
       // Nothing stored, nothing to clear.
     }
