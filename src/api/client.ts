@@ -37,7 +37,7 @@ interface Answer {
 }
 
 function errorFrom({ response, body }: Answer): IdvError {
-  let message = `The backend answered ${response.status} ${response.statusText}`.trim() + '.';
+  let message = `HTTP ${response.status} ${response.statusText}`.trim();
   let retryable: boolean | undefined;
   try {
     const { error } = JSON.parse(body);
@@ -58,8 +58,7 @@ function resolve(endpoint: string, base: string | undefined): URL {
   try {
     return new URL(endpoint, base);
   } catch (error) {
-    const message = `The endpoint "${endpoint}" is not a URL (a relative one needs a base).`;
-    throw new IdvError('invalid_config', message, { cause: error });
+    throw new IdvError('invalid_config', `endpoint "${endpoint}" is not a URL`, { cause: error });
   }
 }
 
@@ -88,9 +87,9 @@ export function createClient(options: ClientOptions): IdvClient {
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (timer.aborted) {
-        throw new IdvError('timeout', `The backend did not answer within ${timeout} ms.`, { cause: error });
+        throw new IdvError('timeout', `No answer within ${timeout} ms`, { cause: error });
       }
-      throw new IdvError('network_error', 'The backend could not be reached.', { cause: error });
+      throw new IdvError('network_error', 'Backend unreachable', { cause: error });
     }
   }
 
@@ -98,7 +97,7 @@ export function createClient(options: ClientOptions): IdvClient {
     try {
       return JSON.parse(body);
     } catch (error) {
-      throw new IdvError('bad_response', 'The backend answered something that is not JSON.', {
+      throw new IdvError('bad_response', 'Answer is not JSON', {
         status: response.status,
         cause: error,
       });

@@ -10,17 +10,15 @@ type Json = Record<string, unknown>;
 
 const bad = (message: string) => new IdvError('bad_response', message);
 
-function object(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw bad(`The ${what} is not a JSON object.`);
-  }
+function object(value: unknown): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('Answer is not an object');
   return value as Json;
 }
 
 function text(body: Json, field: string): string {
   const value = body[field];
   if (typeof value !== 'string' || value.trim() === '') {
-    throw bad(`The backend's answer has no "${field}" (a non-empty string).`);
+    throw bad(`"${field}" is not a non-empty string`);
   }
   return value;
 }
@@ -31,7 +29,7 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d
 function timestamp(body: Json, field: string): string {
   const value = text(body, field);
   if (!ISO_8601.test(value) || Number.isNaN(Date.parse(value))) {
-    throw bad(`"${field}" is not an ISO 8601 date and time with a zone: ${value}`);
+    throw bad(`"${field}" is not an ISO 8601 time with a zone`);
   }
   return value;
 }
@@ -39,19 +37,19 @@ function timestamp(body: Json, field: string): string {
 function status(body: Json): SessionStatus {
   const word = text(body, 'status');
   const known = normaliseStatus(word);
-  if (!known) throw new IdvError('unknown_status', `Unknown session status "${word}".`);
+  if (!known) throw new IdvError('unknown_status', `Unknown status "${word}"`);
   return known;
 }
 
 function verification(body: Json, status: SessionStatus): Verification | null {
   const word = body.verification;
   if (word === null || word === undefined) {
-    if (status === 'completed') throw bad('A completed session has no "verification".');
+    if (status === 'completed') throw bad('"verification" is missing');
     return null;
   }
-  if (typeof word !== 'string') throw bad('"verification" is neither a string nor null.');
+  if (typeof word !== 'string') throw bad('"verification" is not a string');
   const known = normaliseVerification(word);
-  if (!known) throw new IdvError('unknown_status', `Unknown verification status "${word}".`);
+  if (!known) throw new IdvError('unknown_status', `Unknown verification "${word}"`);
   return known;
 }
 
@@ -74,7 +72,7 @@ export function safeHostedUrl(url: unknown): string {
   const safe =
     parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && isLoopbackHost(parsed.hostname));
   if (!parsed || !safe) {
-    throw new IdvError('unsafe_url', `Refusing to open the hosted-flow URL "${String(url)}".`, {
+    throw new IdvError('unsafe_url', `Unsafe hosted-flow URL "${String(url)}"`, {
       retryable: false,
     });
   }
@@ -83,7 +81,7 @@ export function safeHostedUrl(url: unknown): string {
 
 /** A `POST {endpoint}` answer. */
 export function parseSession(value: unknown): Session {
-  const body = object(value, "backend's answer");
+  const body = object(value);
   return {
     sessionId: text(body, 'sessionId'),
     url: safeHostedUrl(text(body, 'url')),
@@ -95,7 +93,7 @@ export function parseSession(value: unknown): Session {
 
 /** A `GET {endpoint}/{sessionId}` answer, which must be about `sessionId`. */
 export function parseStatusReport(value: unknown, sessionId: string): StatusReport {
-  const body = object(value, "backend's answer");
+  const body = object(value);
   const current = status(body);
   const report = {
     sessionId: text(body, 'sessionId'),
@@ -104,7 +102,7 @@ export function parseStatusReport(value: unknown, sessionId: string): StatusRepo
     updatedAt: timestamp(body, 'updatedAt'),
   };
   if (report.sessionId !== sessionId) {
-    throw bad(`Asked for session ${sessionId}, the backend answered about ${report.sessionId}.`);
+    throw bad(`Answer is about session ${report.sessionId}, not ${sessionId}`);
   }
   return report;
 }

@@ -24,7 +24,7 @@ const systemClock: Clock = {
 };
 
 const sessionExpired = (cause?: IdvError) =>
-  new IdvError('session_expired', 'The session expired before it finished.', { cause });
+  new IdvError('session_expired', 'Session expired before a final status', { cause });
 
 export interface PollerOptions {
   read(signal: AbortSignal): Promise<StatusReport>;

@@ -304,16 +304,16 @@ export class KosmosIdvLauncher extends LitElement {
   #findConfigProblem(): IdvError | undefined {
     const problem = (message: string) => new IdvError('invalid_config', message);
     if (!MODES.includes(this.mode as LaunchMode)) {
-      return problem(`Unknown mode "${this.mode}": use ${MODES.join(', ')}.`);
+      return problem(`mode "${this.mode}" is not one of ${MODES.join(', ')}`);
     }
     if (this.documentType && !normaliseDocumentType(this.documentType)) {
-      return problem(`Unknown document-type "${this.documentType}": use passport, driving_license or id_card.`);
+      return problem(`document-type "${this.documentType}" is not passport, driving_license or id_card`);
     }
     if (!this.endpoint && !(this.createSession && this.fetchStatus)) {
-      return problem('Set the endpoint attribute, or both the createSession and fetchStatus hooks.');
+      return problem('Set endpoint, or both createSession and fetchStatus');
     }
     if (!(this.pollInterval >= MIN_POLL_INTERVAL_MS)) {
-      return problem(`poll-interval must be a number of ms, at least ${MIN_POLL_INTERVAL_MS}.`);
+      return problem(`poll-interval must be at least ${MIN_POLL_INTERVAL_MS} (ms)`);
     }
     return undefined;
   }
@@ -610,10 +610,19 @@ export class KosmosIdvLauncher extends LitElement {
     </div>`;
   }
 
+  /**
+   * The user reads a text from `strings`; the page's developer gets the detailed message in
+   * `kosmos-idv-error`. A misconfiguration is shown as its message: only the developer sees it.
+   */
   #renderError(error: IdvError) {
+    const { code, retryable } = error;
+    const text =
+      code === 'invalid_config'
+        ? error.message
+        : this.#text(code === 'session_expired' ? 'errorExpired' : retryable ? 'errorRetry' : 'errorFailed');
     return html`<div part="error" role="alert">
       <strong>${this.#text('errorTitle')}</strong>
-      <p>${error.message}</p>
+      <p>${text}</p>
     </div>`;
   }
 

@@ -28,6 +28,12 @@ export interface IdvStrings {
   copyLink: string;
   copied: string;
   errorTitle: string;
+  /** Under `errorTitle` when the backend could not be reached or was busy. */
+  errorRetry: string;
+  /** Under `errorTitle` when the session ran out of time without a final status. */
+  errorExpired: string;
+  /** Under `errorTitle` for any other failure. */
+  errorFailed: string;
 }
 
 export const defaultStrings: IdvStrings = {
@@ -59,4 +65,7 @@ export const defaultStrings: IdvStrings = {
   copyLink: 'Copy link',
   copied: 'Link copied',
   errorTitle: 'Something went wrong',
+  errorRetry: 'The verification service could not be reached. Try again in a moment.',
+  errorExpired: 'This verification session has expired.',
+  errorFailed: 'The verification could not continue.',
 };

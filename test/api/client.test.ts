@@ -171,7 +171,7 @@ describe('HTTP errors', () => {
       const second = await rejectsWith(client.fetchStatus({ sessionId: 's-1', token: 't' }), code);
       assert.equal(second.status, status);
       assert.equal(second.retryable, retryable);
-      assert.equal(second.message, `The backend answered ${status} Nope.`);
+      assert.equal(second.message, `HTTP ${status} Nope`);
     });
   }
 
@@ -189,7 +189,7 @@ describe('HTTP errors', () => {
   it('ignores an error body of the wrong shape', async () => {
     const { client } = clientWith([json({ error: { message: 3, retryable: 'yes' } }, 500)]);
     const error = await rejectsWith(client.createSession({ documentType: 'passport' }), 'server_error');
-    assert.equal(error.message, 'The backend answered 500.');
+    assert.equal(error.message, 'HTTP 500');
     assert.equal(error.retryable, true);
   });
 

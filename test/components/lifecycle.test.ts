@@ -8,6 +8,7 @@ import {
   fakeWindow,
   logEvents,
   mainButton,
+  part,
   settle,
   shows,
   stubOpen,
@@ -166,6 +167,26 @@ describe('<kosmos-idv-launcher> disabled, strings and reset()', () => {
     el.strings = { ...el.strings, reopen: 'Continuer' };
     await el.updateComplete;
     expect(mainButton(el).textContent!.trim()).to.equal('Continuer');
+  });
+
+  it('strings translates the error box too', async () => {
+    const backend = new FakeBackend();
+    backend.creates = [
+      { status: 503, json: { error: { code: 'busy', message: 'Upstream is busy.', retryable: true } } },
+      { status: 403, json: { error: { code: 'forbidden', message: 'Not allowed.', retryable: false } } },
+    ];
+    stubOpen(fakeWindow(), fakeWindow());
+    const el = await fixture<KosmosIdvLauncher>(html`<kosmos-idv-launcher
+      endpoint="/api/idv"
+      document-type="passport"
+      no-resume
+      .strings=${{ errorTitle: 'Un problème est survenu', errorRetry: 'Service injoignable.', errorFailed: 'Vérification impossible.' }}
+    ></kosmos-idv-launcher>`);
+    await start(el);
+    expect(el.state).to.equal('error');
+    expect(part(el, 'error')!.textContent!.replace(/\s+/g, ' ').trim()).to.equal('Un problème est survenu Service injoignable.');
+    await start(el);
+    expect(part(el, 'error')!.textContent!.replace(/\s+/g, ' ').trim()).to.equal('Un problème est survenu Vérification impossible.');
   });
 
   it('reset() forgets the session, closes the popup, stops polling and returns to idle', async () => {

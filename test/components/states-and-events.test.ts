@@ -129,14 +129,16 @@ describe('<kosmos-idv-launcher> states', () => {
     expect(el.sessionId).to.equal('s2');
   });
 
-  it('is error with a message and a "Try again" button when the backend fails, axe-clean', async () => {
+  it('is error with a text for the user and a "Try again" button when the backend fails, axe-clean', async () => {
     const backend = new FakeBackend();
     backend.creates = [{ status: 500, json: { error: { code: 'boom', message: 'The backend broke.', retryable: true } } }];
     stubOpen(fakeWindow());
     const el = await launcher();
     await start(el);
     expect(el.state).to.equal('error');
-    expect(part(el, 'error')!.textContent).to.contain('The backend broke.');
+    const box = part(el, 'error')!.textContent!;
+    expect(box).to.contain('Something went wrong').and.contain('could not be reached. Try again in a moment.');
+    expect(box, "the backend's message is for the developer (in the event)").to.not.contain('The backend broke.');
     expect(part(el, 'error')!.getAttribute('role')).to.equal('alert');
     expect(mainButton(el).textContent?.trim()).to.equal('Try again');
     expect(badge(el)).to.equal(null);

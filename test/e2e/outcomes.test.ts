@@ -148,7 +148,7 @@ describe('a verification in a popup, to each final status', () => {
     await context.close();
   });
 
-  it('shows the backend failure, and "Try again" starts the session', async () => {
+  it('shows a backend failure to the user in plain words, and "Try again" starts the session', async () => {
     const { page, context, creates } = await visit(e2e, { attributes });
     await page.route(
       '**/api/idv',
@@ -165,7 +165,8 @@ describe('a verification in a popup, to each final status', () => {
     await launcherButton(page).click();
     const error = await waitForEvent(page, 'kosmos-idv-error');
     assert.equal(error.code, 'server_error');
-    await page.locator('kosmos-idv-launcher [part~="error"]').getByText('The verification service is unavailable.').waitFor();
+    assert.equal(error.message, 'The verification service is unavailable.');
+    await page.locator('kosmos-idv-launcher [part~="error"]').getByText('could not be reached. Try again in a moment.').waitFor();
     assert.equal(await launcherState(page), 'error');
     await screenshot(page, 'error');
 
