@@ -3,11 +3,14 @@
  *
  * The kit's `fetch` first passes through to a real simulator, recording each session's encrypted
  * result answer (and discovery and the service key); then the simulator is closed and the same
- * answers are replayed at once. Every read is of a session that is in progress, so it verifies
- * the token, goes upstream (encrypted headers and body) and decrypts and parses the answer.
+ * answers are replayed at once. Every read is of a session that is in progress, so it checks the
+ * token (verified once, then remembered, as in a real deployment where a browser sends its
+ * session's token with every poll), goes upstream (encrypted headers and body) and decrypts and
+ * parses the answer.
  *
- * Run by `bench/run.ts` as a child process pinned to one CPU with `taskset` (WebCrypto work runs
- * on libuv's thread pool, which would otherwise use the other cores); it prints its figures as JSON.
+ * Run by `bench/run.ts` as a child process pinned to one CPU with `taskset` (any WebCrypto work
+ * would run on libuv's thread pool, which could otherwise use the other cores); it prints its
+ * figures as JSON.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -150,8 +153,8 @@ async function measure({ smoke }: BenchOptions, pinned: boolean): Promise<Figure
       compare: 'min',
       note:
         `${CLIENTS} clients each re-reading its own in-progress session for ${seconds} s after a warm-up; every read ` +
-        `verifies its token, goes upstream (answered at once with the simulator's recorded encrypted answer) and ` +
-        `decrypts. One client at a time: ${Math.round(sequential)}/s. ` +
+        `checks its token (verified once, then remembered), goes upstream (answered at once with the simulator's ` +
+        `recorded encrypted answer) and decrypts. One client at a time: ${Math.round(sequential)}/s. ` +
         (pinned ? 'Process pinned to one CPU with taskset.' : 'Not pinned (no taskset): the thread pool may use other cores.'),
     },
     {

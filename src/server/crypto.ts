@@ -5,13 +5,16 @@
  * - shared key: the raw 32-byte X coordinate of the ECDH point, used as the AES key, no KDF;
  * - wire: base64(IV[16] ‖ ciphertext ‖ tag[16]), no AAD.
  *
- * Portable: `@noble/curves` for the curve and WebCrypto for AES, so it runs on Node 20+ and on
- * fetch-API runtimes without `node:crypto`.
+ * Portable: `@noble/curves` for the curve, and AES and base64 from `./primitives.js` (`node:crypto`
+ * where the runtime has it, else WebCrypto), so it runs on Node 20+ and on fetch-API runtimes
+ * without `node:crypto`.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { aesGcm, fromBase64, toBase64, type AesGcm } from './primitives.js';
 
 const IV_BYTES = 16;
 const TAG_BYTES = 16;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export type KosmosCryptoErrorCode = 'invalid_key' | 'invalid_ciphertext' | 'decryption_failed';
@@ -40,18 +43,11 @@ export function base64ToBytes(text: string, what: string): Uint8Array<ArrayBuffe
       `${what} is not valid base64`,
     );
   }
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  return fromBase64(text);
 }
 
 export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
+  return toBase64(bytes);
 }
 
 /** Decodes a private key, normalising 31- and 33-byte encodings to the 32-byte scalar. */
@@ -102,7 +98,7 @@ export function publicKeyOf(privateKey: string): string {
 
 /** Encrypts and decrypts with the shared key of one (own private key, peer public key) pair. */
 export class SharedCipher {
-  private constructor(private readonly key: CryptoKey) {}
+  private constructor(private readonly aes: AesGcm) {}
 
   static async derive(privateKey: string, peerPublicKey: string): Promise<SharedCipher> {
     const point = secp256k1.getSharedSecret(
@@ -110,22 +106,12 @@ export class SharedCipher {
       decodePublicKey(peerPublicKey),
       true,
     );
-    const key = await crypto.subtle.importKey('raw', point.slice(1), 'AES-GCM', false, [
-      'encrypt',
-      'decrypt',
-    ]);
-    return new SharedCipher(key);
+    return new SharedCipher(await aesGcm(point.slice(1)));
   }
 
   async encrypt(plaintext: string): Promise<string> {
     const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-    const sealed = new Uint8Array(
-      await crypto.subtle.encrypt(
-        { name: 'AES-GCM', iv, tagLength: TAG_BYTES * 8 },
-        this.key,
-        new TextEncoder().encode(plaintext),
-      ),
-    );
+    const sealed = await this.aes.seal(iv, plaintext);
     const wire = new Uint8Array(IV_BYTES + sealed.length);
     wire.set(iv);
     wire.set(sealed, IV_BYTES);
@@ -140,13 +126,9 @@ export class SharedCipher {
         `ciphertext is ${wire.length} bytes, shorter than IV and tag (${IV_BYTES + TAG_BYTES})`,
       );
     }
-    let plain: ArrayBuffer;
+    let plain: Uint8Array;
     try {
-      plain = await crypto.subtle.decrypt(
-        { name: 'AES-GCM', iv: wire.subarray(0, IV_BYTES), tagLength: TAG_BYTES * 8 },
-        this.key,
-        wire.subarray(IV_BYTES),
-      );
+      plain = await this.aes.open(wire.subarray(0, IV_BYTES), wire.subarray(IV_BYTES));
     } catch {
       throw new KosmosCryptoError(
         'decryption_failed',
@@ -154,7 +136,7 @@ export class SharedCipher {
       );
     }
     try {
-      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(plain);
+      return utf8.decode(plain);
     } catch {
       throw new KosmosCryptoError('decryption_failed', 'plaintext is not valid UTF-8');
     }

@@ -1,7 +1,8 @@
 /**
  * Status tokens: HS256 JWTs (via `jose`) that let one caller read one session's status. They
  * carry everything a status read needs, so no server-side store is needed and any number of
- * instances sharing the secret can serve the same session.
+ * instances sharing the secret can serve the same session. A browser sends its session's token
+ * with every status read, so tokens verified once are remembered: a read costs no second HMAC.
  */
 import { errors, jwtVerify, SignJWT } from 'jose';
 
@@ -23,10 +24,14 @@ export class TokenError extends Error {
 }
 
 const AUDIENCE = 'kosmos-idv-status';
+/** How many verified tokens are remembered (about 0.5 KB each); the oldest is forgotten first. */
+const REMEMBERED = 10_000;
 
 export class StatusTokens {
   /** Imported once: `jose` would import a raw secret again on every sign and verify. */
   private readonly key: Promise<CryptoKey>;
+  /** Tokens that verified, by their exact text, with their claims. */
+  private readonly verified = new Map<string, TokenClaims>();
 
   constructor(
     secret: string,
@@ -56,11 +61,22 @@ export class StatusTokens {
    * yields its claims (`expired: true`): past its lifetime a session is answered `expired`.
    */
   async verify(token: string): Promise<TokenClaims & { expired: boolean }> {
+    let claims = this.verified.get(token);
+    if (!claims) {
+      claims = await this.check(token);
+      this.verified.set(token, claims);
+      if (this.verified.size > REMEMBERED) this.verified.delete(this.verified.keys().next().value as string);
+    }
+    return { ...claims, expired: claims.expiresAt * 1000 <= this.now() };
+  }
+
+  /** The claims of a token whose signature, algorithm and audience check out. */
+  private async check(token: string): Promise<TokenClaims> {
     try {
       const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ['HS256'],
         audience: AUDIENCE,
-        // Expiry is judged below, so that an expired session can still be answered "expired".
+        // Expiry is judged by verify() on every call, so that an expired session can still be answered "expired".
         currentDate: new Date(0),
       });
       if (typeof payload.jti !== 'string' || typeof payload.dvc !== 'string' || typeof payload.exp !== 'number') {
@@ -71,7 +87,6 @@ export class StatusTokens {
         subject: typeof payload.sub === 'string' ? payload.sub : null,
         dvcID: payload.dvc,
         expiresAt: payload.exp,
-        expired: payload.exp * 1000 <= this.now(),
       };
     } catch (error) {
       if (error instanceof TokenError) throw error;

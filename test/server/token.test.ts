@@ -3,6 +3,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { StatusTokens, TokenError } from '../../src/server/token.js';
 
@@ -20,17 +21,19 @@ describe('StatusTokens', () => {
     assert.equal((await tokens.verify(anonymous)).subject, null);
   });
 
-  it('an expired token still yields its claims, marked expired', async () => {
+  it('an expired token still yields its claims, marked expired, even once remembered as verified', async () => {
     let clock = now;
     const tokens = new StatusTokens(SECRET, () => clock);
     const token = await tokens.issue(claims);
+    assert.deepEqual(await tokens.verify(token), { ...claims, expired: false });
     clock = now + 600_000;
     assert.deepEqual(await tokens.verify(token), { ...claims, expired: true });
   });
 
-  it('refuses tampered, foreign and malformed tokens with a TokenError', async () => {
+  it('refuses tampered, foreign and malformed tokens with a TokenError, after the genuine one verified', async () => {
     const tokens = new StatusTokens(SECRET, () => now);
     const token = await tokens.issue(claims);
+    await tokens.verify(token);
     const [header, payload, signature] = token.split('.');
     const changed = Buffer.from(
       JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), jti: 'session-2' }),
@@ -39,5 +42,17 @@ describe('StatusTokens', () => {
     for (const bad of [`${header}.${changed}.${signature}`, foreign, 'garbage', '', `${header}.${payload}.`]) {
       await assert.rejects(tokens.verify(bad), TokenError, bad.slice(0, 20));
     }
+  });
+
+  it('refuses a correctly signed token whose header is not plain HS256', async () => {
+    const tokens = new StatusTokens(SECRET, () => now);
+    const payload = (await tokens.issue(claims)).split('.')[1];
+    for (const header of [{ alg: 'none' }, { alg: 'HS512' }, { alg: 'HS256', crit: ['exp'], exp: 1 }]) {
+      const signingInput = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${payload}`;
+      const mac = createHmac('sha256', SECRET).update(signingInput).digest('base64url');
+      await assert.rejects(tokens.verify(`${signingInput}.${mac}`), TokenError, header.alg);
+    }
+    const plain = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${payload}`;
+    assert.equal((await tokens.verify(`${plain}.${createHmac('sha256', SECRET).update(plain).digest('base64url')}`)).sessionId, 'session-1');
   });
 });
