@@ -1,6 +1,6 @@
 /**
  * Bundle sizes, gzip level 9:
- * - the CDN build and its QR chunk, built with the project's own `vite.config.ts` (what
+ * - the CDN build and its lazy `qr` and `embedded` views, built with the project's own `vite.config.ts` (what
  *   `npm run build:cdn` runs) into a temporary directory, so `dist/` is left alone;
  * - the npm entry as a consumer's bundler sees it: `src/index.ts` bundled by esbuild, minified,
  *   `lit`, `lit/*` and `@lit/*` external, the lazy QR import split off;
@@ -35,7 +35,7 @@ export interface BundleReport {
 }
 
 /** Builds the CDN bundle exactly as `npm run build:cdn` does, but into `outDir`. */
-export async function buildCdn(outDir: string): Promise<{ entry: Uint8Array; qr: Uint8Array }> {
+export async function buildCdn(outDir: string): Promise<{ entry: Uint8Array; qr: Uint8Array; embedded: Uint8Array }> {
   await viteBuild({
     root,
     configFile: join(root, 'vite.config.ts'),
@@ -44,17 +44,19 @@ export async function buildCdn(outDir: string): Promise<{ entry: Uint8Array; qr:
   });
   const files = await readdir(outDir);
   const qr = files.find((file) => /^qr-.*\.js$/.test(file));
-  if (!files.includes('kosmos-idv-launcher.js') || !qr) {
-    throw new Error(`The CDN build did not write kosmos-idv-launcher.js and a qr-*.js chunk: ${files.join(', ')}`);
+  const embedded = files.find((file) => /^embedded-.*\.js$/.test(file));
+  if (!files.includes('kosmos-idv-launcher.js') || !qr || !embedded) {
+    throw new Error(`The CDN build did not write kosmos-idv-launcher.js, a qr-*.js and an embedded-*.js chunk: ${files.join(', ')}`);
   }
   return {
     entry: await readFile(join(outDir, 'kosmos-idv-launcher.js')),
     qr: await readFile(join(outDir, qr)),
+    embedded: await readFile(join(outDir, embedded)),
   };
 }
 
-/** `src/index.ts` bundled by esbuild, minified, split at the lazy QR import. */
-async function esbuildEntry(external: string[]): Promise<{ entry: Uint8Array; metafile: Metafile; entryPath: string }> {
+/** `src/index.ts` bundled by esbuild, minified, split at the lazy views' imports. */
+async function esbuildEntry(external: string[]): Promise<{ entry: Uint8Array; metafile: Metafile; loaded: Set<string> }> {
   const result = await esbuild({
     absWorkingDir: root,
     entryPoints: ['src/index.ts'],
@@ -70,7 +72,7 @@ async function esbuildEntry(external: string[]): Promise<{ entry: Uint8Array; me
     logLevel: 'silent',
   });
   const [entryPath] = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint)!;
-  // The entry's static imports (chunks shared with the lazy QR chunk) load with it, so count them.
+  // The entry's static imports (chunks shared with the lazy views) load with it, so count them.
   const loaded = new Set<string>();
   const visit = (path: string) => {
     if (loaded.has(path)) return;
@@ -82,7 +84,7 @@ async function esbuildEntry(external: string[]): Promise<{ entry: Uint8Array; me
   visit(entryPath);
   const parts = result.outputFiles.filter((file) => loaded.has(file.path.slice(root.length)));
   const entry = Buffer.concat(parts.map((file) => file.contents));
-  return { entry, metafile: result.metafile, entryPath };
+  return { entry, metafile: result.metafile, loaded };
 }
 
 /** The package an input belongs to, or its source path. */
@@ -91,11 +93,14 @@ function owner(input: string): string {
   return match ? match[1] : input;
 }
 
-function inputsOf(metafile: Metafile, entryPath: string): BundleInput[] {
+/** The inputs of the outputs that load with the entry, by owner. */
+function inputsOf(metafile: Metafile, loaded: Set<string>): BundleInput[] {
   const totals = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[entryPath].inputs)) {
-    const name = owner(input);
-    totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
+  for (const path of loaded) {
+    for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[path].inputs)) {
+      const name = owner(input);
+      totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
+    }
   }
   return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
@@ -115,7 +120,9 @@ export async function benchBundles(): Promise<BundleReport> {
           unit: 'KB',
           target: 14,
           compare: 'max',
-          note: `vite.config.ts (Rolldown), ${kb(cdn.entry.byteLength)} KB minified; esbuild's bundle of the same, ${kb(gzip(inlined.entry))} KB gzip`,
+          note:
+            `vite.config.ts (Rolldown), ${kb(cdn.entry.byteLength)} KB minified; esbuild's bundle of the same, ` +
+            `${kb(gzip(inlined.entry))} KB gzip; the embedded view, loaded only in embedded mode, ${kb(gzip(cdn.embedded))} KB gzip`,
         },
         {
           name: 'npm entry, lit external, gzip',
@@ -134,7 +141,7 @@ export async function benchBundles(): Promise<BundleReport> {
           note: `${kb(cdn.qr.byteLength)} KB minified`,
         },
       ],
-      cdnInputs: inputsOf(inlined.metafile, inlined.entryPath),
+      cdnInputs: inputsOf(inlined.metafile, inlined.loaded),
     };
   } finally {
     await rm(outDir, { recursive: true, force: true });

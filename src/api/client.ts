@@ -18,7 +18,11 @@ export interface ClientOptions {
 /** What a custom backend hook must provide; the element uses the same shape for its own client. */
 export interface IdvClient {
   createSession(request: SessionRequest, signal?: AbortSignal): Promise<Session>;
-  fetchStatus(session: Pick<Session, 'sessionId' | 'token'>, signal?: AbortSignal): Promise<StatusReport>;
+  /**
+   * `wait` (ms): how long the backend may hold the read while the status is the one last read
+   * (`Prefer: wait`, whole seconds, with `If-None-Match`); 0 or absent: answer at once.
+   */
+  fetchStatus(session: Pick<Session, 'sessionId' | 'token'>, signal?: AbortSignal, wait?: number): Promise<StatusReport>;
 }
 
 /** `Retry-After` in ms: delay-seconds or an HTTP date. */
@@ -70,9 +74,13 @@ export function createClient(options: ClientOptions): IdvClient {
   /** The last report and its ETag per session, for `If-None-Match`. */
   const known = new Map<string, { etag: string; report: StatusReport }>();
 
-  /** Sends a request and reads its whole body, both within `timeout` and before `signal` aborts. */
-  async function request(url: URL, init: RequestInit, signal?: AbortSignal): Promise<Answer> {
-    const timer = AbortSignal.timeout(timeout);
+  /**
+   * Sends a request and reads its whole body, both within `timeout` (plus the time the backend may
+   * hold it) and before `signal` aborts.
+   */
+  async function request(url: URL, init: RequestInit, signal?: AbortSignal, held = 0): Promise<Answer> {
+    const limit = timeout + held;
+    const timer = AbortSignal.timeout(limit);
     const headers = new Headers(requestInit.headers);
     new Headers(init.headers).forEach((value, name) => headers.set(name, value));
     headers.set('Accept', 'application/json');
@@ -87,7 +95,7 @@ export function createClient(options: ClientOptions): IdvClient {
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (timer.aborted) {
-        throw new IdvError('timeout', `No answer within ${timeout} ms`, { cause: error });
+        throw new IdvError('timeout', `No answer within ${limit} ms`, { cause: error });
       }
       throw new IdvError('network_error', 'Backend unreachable', { cause: error });
     }
@@ -115,13 +123,15 @@ export function createClient(options: ClientOptions): IdvClient {
       return parseSession(json(answer));
     },
 
-    async fetchStatus({ sessionId, token }, signal) {
+    async fetchStatus({ sessionId, token }, signal, wait = 0) {
       const url = new URL(`${endpoint.pathname.replace(/\/$/, '')}/${encodeURIComponent(sessionId)}`, endpoint);
       url.search = endpoint.search;
       const cached = known.get(sessionId);
       const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
       if (cached) headers['If-None-Match'] = cached.etag;
-      const answer = await request(url, { method: 'GET', headers, cache: 'no-store' }, signal);
+      const seconds = cached ? Math.floor(wait / 1000) : 0;
+      if (seconds > 0) headers.Prefer = `wait=${seconds}`;
+      const answer = await request(url, { method: 'GET', headers, cache: 'no-store' }, signal, seconds * 1000);
       if (answer.response.status === 304 && cached) return cached.report;
       if (!answer.response.ok) throw errorFrom(answer);
       const report = parseStatusReport(json(answer), sessionId);

@@ -1,7 +1,15 @@
 /**
  * The adaptive poller: reads a session's status until it is final.
- * - every `interval` ms while the page is visible, every `hiddenInterval` ms while hidden;
- * - `poke()` reads at once (focus, visibility, online, popup closed), unless backing off;
+ * - a read starts every `interval` ms while the page is visible (counted from the previous read's
+ *   start), every `hiddenInterval` ms while hidden;
+ * - while visible, a scheduled read lets the backend hold it up to `interval` (at most 5 s) until
+ *   the status changes, so a change is seen at once without more reads; a backend that answers at
+ *   once is fine. After a read that brought a change, the next starts at once, so that one is
+ *   waiting for the next change (statuses change a few times per session), but never twice in a
+ *   row, so a backend whose answers flap still gets at most two reads per interval. (The first
+ *   read cannot be held: the backend has given no ETag yet.)
+ * - `poke()` reads at once (focus, visibility, online, popup closed), cutting short a read the
+ *   backend may be holding, unless backing off;
  * - on a retryable error: exponential backoff with full jitter, capped at `maxBackoff`, or the
  *   backend's `Retry-After` when it gave one; a non-retryable error stops it;
  * - at most one read in flight; stops at a terminal status, at `expiresAt` and on `stop()`.
@@ -23,11 +31,15 @@ const systemClock: Clock = {
   random: () => Math.random(),
 };
 
+/** The longest a read lets the backend hold it. */
+const MAX_WAIT = 5000;
+
 const sessionExpired = (cause?: IdvError) =>
   new IdvError('session_expired', 'Session expired before a final status', { cause });
 
 export interface PollerOptions {
-  read(signal: AbortSignal): Promise<StatusReport>;
+  /** One read; the backend may hold it up to `wait` ms while the status is unchanged (0: answer at once). */
+  read(signal: AbortSignal, wait: number): Promise<StatusReport>;
   /** Every report read, terminal ones included. */
   onReport(report: StatusReport): void;
   /** Every failed read; after a non-retryable one (or `session_expired`) the poller has stopped. */
@@ -47,6 +59,12 @@ export class Poller {
   readonly #clock: Clock;
   #timer: unknown;
   #inFlight?: AbortController;
+  /** Whether the read in flight lets the backend hold it (a poke may replace it). */
+  #holding = false;
+  /** The status and verification of the last report, to tell a change. */
+  #last?: string;
+  /** Whether the last read was started at once after a change. */
+  #rushed = false;
   #failures = 0;
   /** Epoch ms before which no read may start (backoff or `Retry-After`). */
   #notBefore = 0;
@@ -82,12 +100,13 @@ export class Poller {
     this.#inFlight = undefined;
   }
 
-  /** Reads now, unless a read is in flight or the poller is backing off. */
+  /**
+   * Reads now, answered at once, unless the poller is backing off. A read the backend is holding
+   * is replaced; any other read in flight is left to answer.
+   */
   poke(): void {
-    if (!this.#active || this.#inFlight) return;
-    const wait = this.#notBefore - this.#clock.now();
-    if (wait > 0 && !this.#expired()) this.#schedule(wait);
-    else void this.#read();
+    if (!this.#active || (this.#inFlight && !this.#holding)) return;
+    this.#readWhenAllowed(false);
   }
 
   /** Page visibility: reads at once when it becomes visible, slows down while hidden. */
@@ -108,18 +127,29 @@ export class Poller {
     const delay = expiresAt === undefined ? ms : Math.min(ms, Math.max(0, expiresAt - this.#clock.now()));
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
-      this.poke();
+      if (this.#active && !this.#inFlight) this.#readWhenAllowed(true);
     }, delay);
   }
 
-  async #read(): Promise<void> {
+  /** Reads unless backing off; a scheduled read (`hold`) lets the backend hold it while visible. */
+  #readWhenAllowed(hold: boolean): void {
+    const wait = this.#notBefore - this.#clock.now();
+    if (wait > 0 && !this.#expired()) this.#schedule(wait);
+    else void this.#read(hold);
+  }
+
+  async #read(hold: boolean): Promise<void> {
     this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#inFlight?.abort();
     const controller = new AbortController();
     this.#inFlight = controller;
+    const started = this.#clock.now();
+    const wait = hold && this.#visible ? Math.min(this.#pace(), MAX_WAIT) : 0;
+    this.#holding = wait > 0;
     let report: StatusReport;
     try {
-      report = await this.#options.read(controller.signal);
+      report = await this.#options.read(controller.signal, wait);
     } catch (thrown) {
       if (!controller.signal.aborted) this.#failed(toIdvError(thrown));
       return;
@@ -131,8 +161,12 @@ export class Poller {
     // The poller settles before the callbacks run, so one that throws cannot derail it.
     const final = TERMINAL_STATUSES.has(report.status);
     const expired = !final && this.#expired();
+    const state = `${report.status}.${report.verification}`;
+    const rush = this.#last !== undefined && state !== this.#last && !this.#rushed;
+    this.#last = state;
+    this.#rushed = rush;
     if (final || expired) this.stop();
-    else this.#schedule(this.#pace());
+    else this.#schedule(rush ? 0 : Math.max(0, this.#pace() - (this.#clock.now() - started)));
     this.#options.onReport(report);
     if (expired) this.#options.onError(sessionExpired());
   }

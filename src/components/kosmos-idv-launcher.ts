@@ -472,10 +472,10 @@ export class KosmosIdvLauncher extends LitElement {
     if (!session || !this.isConnected) return;
     this.#poller?.stop();
     this.#poller = new Poller({
-      read: async (signal) =>
+      read: async (signal, wait) =>
         this.fetchStatus
           ? parseStatusReport(await this.fetchStatus(session, signal), session.sessionId)
-          : this.#backend().fetchStatus(session, signal),
+          : this.#backend().fetchStatus(session, signal, wait),
       onReport: (report) => this.#applyReport(report),
       onError: (error) => this.#pollFailed(error),
       interval: this.pollInterval,

@@ -2,23 +2,34 @@
  * `createIdvHandler(config)`: the backend contract for page owners' servers, as a fetch-API
  * handler `(Request) => Promise<Response>` (plus `.node` for `node:http` and Express).
  * - `POST {basePath}` creates a 1Kosmos session and answers `201 { sessionId, url, token, expiresAt, status }`;
- * - `GET {basePath}/{sessionId}` with `Authorization: Bearer {token}` answers its status.
+ * - `GET {basePath}/{sessionId}` with `Authorization: Bearer {token}` answers its status; with
+ *   `If-None-Match` and `Prefer: wait=N` it holds the read up to N seconds (at most 10) while the
+ *   status is unchanged, asking 1Kosmos again every second, and answers as soon as it changes.
  * Every error is `{ error: { code, message, retryable } }`: no stack, no license key, no PII.
  */
 import * as v from 'valibot';
 import { normaliseDocumentType } from '../api/normalise.js';
-import { DOCUMENT_TYPES, type SessionRequest, type StatusReport } from '../api/types.js';
+import { DOCUMENT_TYPES, TERMINAL_STATUSES, type SessionRequest, type StatusReport } from '../api/types.js';
 import { resolveConfig, type IdvHandlerConfig, type IdvHandlerError, type ResolvedConfig } from './config.js';
 import { KosmosApiError } from './errors.js';
 import { ResultHandoff } from './handoff.js';
 import { KosmosClient } from './kosmos-client.js';
 import { nodeAdapter, type NodeHandler } from './node-adapter.js';
+import { sleep } from './sleep.js';
 import { StatusReader } from './status-reader.js';
 import { StatusTokens, TokenError } from './token.js';
 
 /** The largest request body accepted, bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_FIELD = 128;
+/** The longest a status read is held waiting for a change (`Prefer: wait`), seconds. */
+const MAX_WAIT_S = 10;
+/** How often a held status read asks 1Kosmos again. */
+const RECHECK_MS = 1000;
+const PREFER_WAIT = /(?:^|[,;])\s*wait\s*=\s*"?(\d{1,6})"?\s*(?=[,;]|$)/i;
+
+/** The contract's ETag of a status: it changes exactly when `status` or `verification` does. */
+const etagOf = ({ status, verification }: StatusReport) => `"${status}.${verification ?? 'none'}"`;
 
 export interface IdvHandler {
   (request: Request): Promise<Response>;
@@ -261,20 +272,28 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     if (settings.authenticate && (await subjectOf(request)) !== claims.subject) {
       throw new HttpError(403, 'forbidden', 'This session belongs to someone else.');
     }
-    let current: StatusReport;
-    try {
-      current = await reader.read(claims);
-    } catch (error) {
-      report({ stage: 'status', error, sessionId });
-      if (error instanceof KosmosApiError) throw upstreamError(error, 'status');
-      throw error;
-    }
-    const etag = `"${current.status}.${current.verification ?? 'none'}.${Date.parse(current.updatedAt)}"`;
-    const headers = { ETag: etag, 'Cache-Control': 'no-cache, private' };
+    const read = async (expired: boolean) => {
+      try {
+        return await reader.read({ ...claims, expired });
+      } catch (error) {
+        report({ stage: 'status', error, sessionId });
+        if (error instanceof KosmosApiError) throw upstreamError(error, 'status');
+        throw error;
+      }
+    };
     const match = request.headers.get('If-None-Match');
-    if (match && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
-      return new Response(null, { status: 304, headers });
+    const known = (current: StatusReport) =>
+      match !== null && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etagOf(current));
+    let current = await read(claims.expired);
+    const wait = Math.min(MAX_WAIT_S, Number(PREFER_WAIT.exec(request.headers.get('Prefer') ?? '')?.[1] ?? 0));
+    const until = Date.now() + wait * 1000;
+    while (known(current) && !TERMINAL_STATUSES.has(current.status) && Date.now() < until) {
+      const slept = await sleep(Math.min(RECHECK_MS, until - Date.now()), request.signal).then(() => true, () => false);
+      if (!slept || Date.now() >= until) break;
+      current = await read(claims.expiresAt * 1000 <= settings.now());
     }
+    const headers = { ETag: etagOf(current), 'Cache-Control': 'no-cache, private' };
+    if (known(current)) return new Response(null, { status: 304, headers });
     return json(200, current, headers);
   }
 
@@ -289,7 +308,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
         headers: {
           Allow: `${allowed}, OPTIONS`,
           'Access-Control-Allow-Methods': `${allowed}, OPTIONS`,
-          'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match, Prefer',
           'Access-Control-Max-Age': '600',
         },
       });

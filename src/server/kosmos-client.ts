@@ -18,6 +18,7 @@ import {
 } from './crypto.js';
 import { KosmosApiError, type KosmosApiErrorKind } from './errors.js';
 import { parseResult, type KosmosResult } from './result.js';
+import { sleep } from './sleep.js';
 
 /** Options of a {@link KosmosClient}. */
 export interface KosmosClientOptions {
@@ -113,22 +114,6 @@ function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> 
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-/** Waits `ms`, or rejects with the signal's reason (and clears the timer) as soon as it aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

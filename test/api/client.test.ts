@@ -279,6 +279,42 @@ describe('fetchStatus', () => {
     assert.equal(requests[4].headers.get('If-None-Match'), null);
   });
 
+  it('asks the backend to hold a read (Prefer: wait, whole seconds) only when it has an ETag to compare with', async () => {
+    const { client, requests } = clientWith([
+      json(reportBody(), 200, { ETag: '"v1"' }),
+      new Response(null, { status: 304, headers: { ETag: '"v1"' } }),
+      new Response(null, { status: 304, headers: { ETag: '"v1"' } }),
+      new Response(null, { status: 304, headers: { ETag: '"v1"' } }),
+    ]);
+    const session = { sessionId: 's-1', token: 'tok-1' };
+    await client.fetchStatus(session, undefined, 2000);
+    assert.equal(requests[0].headers.get('Prefer'), null, 'nothing to compare with yet');
+    await client.fetchStatus(session, undefined, 2500);
+    assert.equal(requests[1].headers.get('Prefer'), 'wait=2');
+    assert.equal(requests[1].headers.get('If-None-Match'), '"v1"');
+    await client.fetchStatus(session, undefined, 999);
+    assert.equal(requests[2].headers.get('Prefer'), null, 'under a second: answer at once');
+    await client.fetchStatus(session);
+    assert.equal(requests[3].headers.get('Prefer'), null);
+  });
+
+  it('gives a held read its wait on top of the timeout', async () => {
+    const slow = (ms: number, response: Response) => () => new Promise<Response>((resolve) => setTimeout(() => resolve(response), ms));
+    const { client } = clientWith(
+      [
+        json(reportBody(), 200, { ETag: '"v1"' }),
+        slow(150, new Response(null, { status: 304, headers: { ETag: '"v1"' } })),
+        hang,
+      ],
+      { timeout: 100 },
+    );
+    const session = { sessionId: 's-1', token: 't' };
+    await client.fetchStatus(session);
+    assert.deepEqual(await client.fetchStatus(session, undefined, 1000), reportBody(), 'answered within 100 + 1000 ms');
+    const error = await rejectsWith(client.fetchStatus(session, undefined, 1000), 'timeout');
+    assert.match(error.message, /1100 ms/);
+  });
+
   it("keeps ETags per session and never answers one session's read with another's report", async () => {
     const { client, requests } = clientWith([
       json(reportBody(), 200, { ETag: '"a"' }),

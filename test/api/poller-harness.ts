@@ -23,6 +23,8 @@ export const fatal = () => new IdvError('unauthorized', 'Bad token.', { status: 
 
 export interface Read {
   signal: AbortSignal;
+  /** How long the backend may hold it (ms). */
+  wait: number;
   /** The fake clock's time when the read started. */
   at: number;
   resolve(report: StatusReport): void;
@@ -43,10 +45,11 @@ export function harness(options: Partial<PollerOptions> = {}) {
   const open = () => reads.filter((read) => !read.settled && !read.signal.aborted);
   const poller = new Poller({
     clock,
-    read: (signal) =>
+    read: (signal, wait) =>
       new Promise<StatusReport>((resolve, reject) => {
         const read: Read = {
           signal,
+          wait,
           at: clock.now(),
           settled: false,
           resolve: (value) => {

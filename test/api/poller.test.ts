@@ -81,6 +81,79 @@ describe('Poller pace', () => {
     assert.equal(h.clock.nextDelay, 2000);
   });
 
+  it('counts the interval from the start of the previous read', async () => {
+    const h = harness();
+    h.poller.start();
+    await h.answer();
+    await h.clock.advance(2000);
+    await h.clock.advance(1500);
+    await h.answer();
+    assert.equal(h.clock.nextDelay, 500, 'a read answered after 1500 ms: the next starts 2000 ms after it did');
+    await h.clock.advance(500);
+    await h.clock.advance(2600);
+    await h.answer();
+    assert.equal(h.clock.nextDelay, 0, 'a read that outlasted the interval: the next starts at once');
+  });
+
+  it('after a read that brought a change, starts the next at once, but never twice in a row', async () => {
+    const h = harness();
+    h.poller.start();
+    await h.answer('pending');
+    assert.equal(h.clock.nextDelay, 2000, 'the first report is no change');
+    await h.clock.advance(2000);
+    await h.answer('in_progress');
+    assert.equal(h.clock.nextDelay, 0, 'a change: the next read at once, to wait for the next change');
+    await h.clock.advance(0);
+    assert.equal(h.reads.length, 3);
+    assert.equal(h.reads[2].wait, 2000, 'and the backend may hold it');
+    await h.answer('pending');
+    assert.equal(h.clock.nextDelay, 2000, 'flapping answers: not at once twice in a row');
+    await h.clock.advance(2000);
+    await h.answer('in_progress');
+    assert.equal(h.clock.nextDelay, 0);
+  });
+
+  it('lets the backend hold scheduled reads while visible, up to the interval or 5 s; pokes and hidden reads answer at once', async () => {
+    const h = harness();
+    h.poller.start();
+    await h.answer();
+    await h.clock.advance(2000);
+    await h.answer();
+    h.poller.setVisible(false);
+    await h.clock.advance(15_000);
+    await h.answer();
+    h.poller.setVisible(true);
+    assert.deepEqual(
+      h.reads.map((read) => read.wait),
+      [0, 2000, 0, 0],
+      'start, scheduled while visible, scheduled while hidden, visible again',
+    );
+    const slow = harness({ interval: 60_000 });
+    slow.poller.start();
+    await slow.answer();
+    await slow.clock.advance(60_000);
+    assert.equal(slow.reads[1].wait, 5000);
+  });
+
+  it('poke() replaces a read the backend is holding with one answered at once, and no other', async () => {
+    const h = harness();
+    h.poller.start();
+    await h.answer();
+    await h.clock.advance(2000);
+    const held = h.reads[1];
+    assert.equal(held.wait, 2000);
+    h.poller.poke();
+    assert.equal(held.signal.aborted, true, 'the held read is cut short');
+    assert.equal(h.reads.length, 3);
+    assert.equal(h.reads[2].wait, 0);
+    h.poller.poke();
+    h.poller.poke();
+    assert.equal(h.reads.length, 3, 'a read answered at once is left to answer');
+    await h.answer('completed');
+    assert.equal(h.reports.at(-1)?.status, 'completed');
+    assert.equal(h.poller.running, false);
+  });
+
   it('poke() reads at once and replaces the pending wait', async () => {
     const h = harness();
     h.poller.start();

@@ -77,14 +77,15 @@ describe('<kosmos-idv-launcher> polling', () => {
     expect(reads(backend)).to.equal(3);
   });
 
-  it('has one read in flight at most', async () => {
+  it('has one read in flight at most: a poke replaces a read the backend may be holding, once', async () => {
     const { backend, advance } = await polling(['pending', 'hang']);
     await advance(2000);
     expect(reads(backend)).to.equal(2);
     window.dispatchEvent(new Event('focus'));
     window.dispatchEvent(new Event('online'));
     await advance(10_000);
-    expect(reads(backend)).to.equal(2);
+    expect(reads(backend)).to.equal(3);
+    expect(backend.gets.map((get) => get.signal?.aborted)).to.deep.equal([false, true, false]);
   });
 
   it('backs off exponentially on 503 and keeps going without showing an error', async () => {

@@ -1,5 +1,6 @@
 /**
- * `GET {base}/{sessionId}`: tokens, ownership, ETags, CORS, 1Kosmos failures and coalesced reads.
+ * `GET {base}/{sessionId}`: tokens, ownership, ETags, held reads (`Prefer: wait`), CORS, 1Kosmos
+ * failures and coalesced reads.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -203,6 +204,63 @@ describe('createIdvHandler: ETag and If-None-Match', () => {
   });
 });
 
+describe('createIdvHandler: held reads (Prefer: wait with If-None-Match)', () => {
+  async function heldKit(t: Parameters<typeof startKit>[0]) {
+    const kit = await startKit(t);
+    const session = await createSession(kit.handler);
+    const etag = (await readStatus(kit.handler, session)).headers.get('ETag')!;
+    return { kit, session, etag, reads: () => kit.upstream(RESULT_PATH) };
+  }
+
+  it('holds an unchanged status for the wait, asking 1Kosmos again every second, then answers 304', async (t) => {
+    const { kit, session, etag, reads } = await heldKit(t);
+    const before = reads();
+    const held = await readStatus(kit.handler, session, { 'If-None-Match': etag, Prefer: 'respond-async, wait=2' });
+    assert.equal(held.status, 304);
+    assert.equal(held.headers.get('ETag'), etag);
+    assert.equal(reads() - before, 2, 'read at arrival and once a second later, not again at the deadline');
+  });
+
+  it('answers 200 as soon as the status changes during the wait', async (t) => {
+    const { kit, session, etag, reads } = await heldKit(t);
+    const before = reads();
+    const held = readStatus(kit.handler, session, { 'If-None-Match': etag, Prefer: 'wait=5' });
+    setTimeout(() => simulated(kit.sim, session.sessionId).start(), 200);
+    const changed = await held;
+    assert.equal(changed.status, 200);
+    assertStatusBody(await changed.json(), { sessionId: session.sessionId, status: 'in_progress', verification: null });
+    assert.equal(reads() - before, 2, 'the change was seen at the first recheck, not the deadline');
+  });
+
+  it('answers at once without If-None-Match, for another ETag, or without a wait', async (t) => {
+    const { kit, session, etag, reads } = await heldKit(t);
+    const before = reads();
+    const cases: [Record<string, string>, number][] = [
+      [{ Prefer: 'wait=5' }, 200],
+      [{ 'If-None-Match': '"other"', Prefer: 'wait=5' }, 200],
+      [{ 'If-None-Match': etag }, 304],
+    ];
+    for (const [headers, status] of cases) assert.equal((await readStatus(kit.handler, session, headers)).status, status);
+    assert.equal(reads() - before, 3, 'one read each');
+  });
+
+  it('stops holding, quietly, when the caller goes away', async (t) => {
+    const { kit, session, etag, reads } = await heldKit(t);
+    const before = reads();
+    const gone = new AbortController();
+    const held = kit.handler(
+      new Request(request('GET', `${BASE_PATH}/${session.sessionId}`).url, {
+        headers: { Authorization: `Bearer ${session.token}`, 'If-None-Match': etag, Prefer: 'wait=10' },
+        signal: gone.signal,
+      }),
+    );
+    setTimeout(() => gone.abort(), 100);
+    assert.equal((await held).status, 304);
+    assert.equal(reads() - before, 1);
+    assert.deepEqual(kit.errors, []);
+  });
+});
+
 describe('createIdvHandler: CORS', () => {
   const allowed = 'https://shop.example';
 
@@ -269,6 +327,7 @@ describe('createIdvHandler: CORS', () => {
     assert.equal(status.headers.get('Access-Control-Allow-Methods'), 'GET, OPTIONS');
     assert.match(status.headers.get('Access-Control-Allow-Headers') ?? '', /Authorization/);
     assert.match(status.headers.get('Access-Control-Allow-Headers') ?? '', /If-None-Match/);
+    assert.match(status.headers.get('Access-Control-Allow-Headers') ?? '', /Prefer/);
     const foreign = await kit.handler(request('OPTIONS', BASE_PATH, { headers: { Origin: 'https://evil.example' } }));
     assert.equal(foreign.headers.get('Access-Control-Allow-Origin'), null);
   });
