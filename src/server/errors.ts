@@ -25,6 +25,8 @@ export interface KosmosApiErrorDetails {
   code?: number | string;
   /** The `message` of 1Kosmos's `{ code, message }` error body. */
   upstreamMessage?: string;
+  /** How long 1Kosmos asked to wait (its `Retry-After`), ms. */
+  retryAfter?: number;
   cause?: unknown;
 }
 
@@ -37,6 +39,7 @@ export class KosmosApiError extends Error {
   readonly status?: number;
   readonly code?: number | string;
   readonly upstreamMessage?: string;
+  readonly retryAfter?: number;
   readonly retryable: boolean;
 
   constructor(
@@ -48,6 +51,7 @@ export class KosmosApiError extends Error {
     this.status = details.status;
     this.code = details.code;
     this.upstreamMessage = details.upstreamMessage;
+    this.retryAfter = details.retryAfter;
     this.retryable =
       kind === 'unreachable' ||
       kind === 'timeout' ||

@@ -24,6 +24,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_FIELD = 128;
 /** The longest a status read is held waiting for a change (`Prefer: wait`), seconds. */
 const MAX_WAIT_S = 10;
+/** The wait a 429 or 503 from 1Kosmos is passed on with when 1Kosmos gave no `Retry-After`. */
+const BUSY_RETRY_MS = 5000;
 /** How often a held status read asks 1Kosmos again. */
 const RECHECK_MS = 1000;
 const PREFER_WAIT = /(?:^|[,;])\s*wait\s*=\s*"?(\d{1,6})"?\s*(?=[,;]|$)/i;
@@ -111,10 +113,15 @@ function upstreamError(error: KosmosApiError, stage: 'create' | 'status'): HttpE
     case 'not_found':
       if (stage === 'status') return new HttpError(404, 'not_found', 'No such session.');
       break;
+    case 'upstream_error':
+      if (error.status === 429 || error.status === 503) {
+        const seconds = Math.max(1, Math.ceil((error.retryAfter ?? BUSY_RETRY_MS) / 1000));
+        return new HttpError(503, 'upstream_busy', '1Kosmos is busy: try again shortly.', true, { 'Retry-After': String(seconds) });
+      }
+      return new HttpError(502, 'upstream_error', '1Kosmos answered something unusable.', error.retryable);
     case 'bad_response':
     case 'decryption_failed':
-    case 'upstream_error':
-      return new HttpError(502, 'upstream_error', '1Kosmos answered something unusable.', error.retryable || error.kind !== 'upstream_error');
+      return new HttpError(502, 'upstream_error', '1Kosmos answered something unusable.', true);
   }
   return new HttpError(502, 'upstream_rejected', '1Kosmos refused the request: check the server configuration.');
 }

@@ -4,6 +4,7 @@
  * Uses only fetch-API globals, so it runs on Node 20+ and on any fetch-API runtime.
  */
 import { normaliseDocumentType, wireDocumentType } from '../api/normalise.js';
+import { parseRetryAfter } from '../api/client.js';
 import { isLoopbackHost } from '../api/parse.js';
 import type { DocumentType } from '../api/types.js';
 import {
@@ -118,7 +119,7 @@ function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> 
 }
 
 /** The error for a non-2xx answer, keeping 1Kosmos's `{ code, message }` when the body has one. */
-function httpError(what: string, status: number, text: string): KosmosApiError {
+function httpError(what: string, status: number, text: string, retryAfter: string | null): KosmosApiError {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -135,7 +136,7 @@ function httpError(what: string, status: number, text: string): KosmosApiError {
   return new KosmosApiError(
     kind,
     `${what}: 1Kosmos answered HTTP ${status}${upstreamMessage ? ` (${upstreamMessage})` : ''}`,
-    { status, code, upstreamMessage },
+    { status, code, upstreamMessage, retryAfter: parseRetryAfter(retryAfter) },
   );
 }
 
@@ -444,14 +445,13 @@ export class KosmosClient {
   private async send(what: string, url: string, init: RequestInit, signal?: AbortSignal): Promise<unknown> {
     signal?.throwIfAborted();
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    let status: number;
+    let response: Response;
     let text: string;
     try {
-      const response = await this.fetch(url, {
+      response = await this.fetch(url, {
         ...init,
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
-      status = response.status;
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -460,7 +460,8 @@ export class KosmosClient {
       }
       throw new KosmosApiError('unreachable', `${what}: cannot reach ${new URL(url).origin}`, { cause: error });
     }
-    if (status < 200 || status > 299) throw httpError(what, status, text);
+    const { status } = response;
+    if (status < 200 || status > 299) throw httpError(what, status, text, response.headers.get('Retry-After'));
     try {
       return JSON.parse(text);
     } catch {

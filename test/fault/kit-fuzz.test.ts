@@ -47,6 +47,7 @@ const STATUS_CODES: Record<number, string[]> = {
   413: ['payload_too_large'],
   415: ['unsupported_media_type'],
   502: ['upstream_error', 'upstream_unreachable', 'upstream_rejected'],
+  503: ['upstream_busy'],
   504: ['upstream_timeout'],
 };
 const STACK = /\n\s*at\s|node:internal|file:\/\/|\/work\/|\/node_modules\/|\w+Error: /;

@@ -344,13 +344,16 @@ describe('createIdvHandler: when 1Kosmos fails during a status read', () => {
     assert.equal(kit.errors.at(-1)?.sessionId, session.sessionId);
   });
 
-  it('502 upstream_error for a non-JSON, an undecryptable or a 503 answer', async (t) => {
+  it('502 upstream_error for a non-JSON or an undecryptable answer, 503 upstream_busy with Retry-After for a 503', async (t) => {
     const draws: number[] = [];
     const kit = await startKit(t, { sim: { random: () => draws.shift() ?? 0.99 } });
     const session = await createSession(kit.handler);
     const failure = async (kind: string, ...script: number[]) => {
       draws.splice(0, draws.length, ...script);
-      const error = await expectError(await readStatus(kit.handler, session), 502, 'upstream_error', kit.secrets);
+      const busy = kind === 'upstream_error';
+      const response = await readStatus(kit.handler, session);
+      if (busy) assert.equal(response.headers.get('Retry-After'), '5', '1Kosmos gave none: 5 s');
+      const error = await expectError(response, busy ? 503 : 502, busy ? 'upstream_busy' : 'upstream_error', kit.secrets);
       assert.equal((kit.errors.at(-1)?.error as KosmosApiError).kind, kind);
       return error;
     };
@@ -365,6 +368,23 @@ describe('createIdvHandler: when 1Kosmos fails during a status read', () => {
     assert.equal(kit.upstream(RESULT_PATH), 1 + 2 + 3, 'a 503 is retried twice');
     kit.sim.faults.errorRate = 0;
     await expectStatus(kit.handler, session, 'pending');
+  });
+
+  it("passes 1Kosmos's 429 on as 503 upstream_busy with its Retry-After", async (t) => {
+    let busy = false;
+    const kit = await startKit(t, {
+      config: {
+        fetch: (input, init) =>
+          busy && String(input).endsWith(RESULT_PATH)
+            ? Promise.resolve(Response.json({ code: 429, message: 'slow down' }, { status: 429, headers: { 'Retry-After': '7' } }))
+            : fetch(input, init),
+      },
+    });
+    const session = await createSession(kit.handler);
+    busy = true;
+    const response = await readStatus(kit.handler, session);
+    assert.equal(response.headers.get('Retry-After'), '7');
+    assert.equal((await expectError(response, 503, 'upstream_busy', kit.secrets)).retryable, true);
   });
 
   it('a rotated 1Kosmos key is fetched again and the read succeeds', async (t) => {

@@ -570,6 +570,23 @@ describe('KosmosClient with injected answers', () => {
     assert.equal(recorder.count(RESULT_V3), 5);
   });
 
+  it("keeps 1Kosmos's Retry-After (seconds or a date) on the error of its last answer", async () => {
+    const service = generateKeyPair();
+    const keyPair = generateKeyPair();
+    const answers = [
+      Response.json({ code: 429, message: 'slow down' }, { status: 429, headers: { 'Retry-After': '7' } }),
+      Response.json({ code: 503, message: 'busy' }, { status: 503, headers: { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() } }),
+      Response.json({ code: 503, message: 'busy' }, { status: 503 }),
+    ];
+    const { client } = injectedClient(injected(async () => answers.shift()!, service).fetch, { retries: 0, keyPair });
+    const first = await rejectsWithKind(client.getResult({ dvcID: 'default', sessionId: 's1' }), 'upstream_error', { status: 429 });
+    assert.equal(first.retryAfter, 7000);
+    const second = await rejectsWithKind(client.getResult({ dvcID: 'default', sessionId: 's1' }), 'upstream_error', { status: 503 });
+    assert.ok(second.retryAfter! > 55_000 && second.retryAfter! <= 60_000, String(second.retryAfter));
+    const third = await rejectsWithKind(client.getResult({ dvcID: 'default', sessionId: 's1' }), 'upstream_error', { status: 503 });
+    assert.equal(third.retryAfter, undefined);
+  });
+
   it('keeps the kind of a 400 whose body is not JSON', async () => {
     const { client } = injectedClient(injected(() => new Response('Bad Request', { status: 400 })).fetch);
     const error = await rejectsWithKind(client.createSession(passport), 'bad_request', { status: 400 });
