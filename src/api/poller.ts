@@ -2,7 +2,7 @@
  * The adaptive poller: reads a session's status until it is final.
  * - a read starts every `interval` ms while the page is visible (counted from the previous read's
  *   start), every `hiddenInterval` ms while hidden;
- * - while visible, a scheduled read lets the backend hold it up to `interval` (at most 5 s) until
+ * - while visible, a scheduled read lets the backend hold it up to `interval` (at most `maxWait`) until
  *   the status changes, so a change is seen at once without more reads; a backend that answers at
  *   once is fine. After a read that brought a change, the next starts at once, so that one is
  *   waiting for the next change (statuses change a few times per session), but never twice in a
@@ -31,9 +31,6 @@ const systemClock: Clock = {
   random: () => Math.random(),
 };
 
-/** The longest a read lets the backend hold it. */
-const MAX_WAIT = 5000;
-
 const sessionExpired = (cause?: IdvError) =>
   new IdvError('session_expired', 'Session expired before a final status', { cause });
 
@@ -48,6 +45,8 @@ export interface PollerOptions {
   interval?: number;
   /** ms between reads while the page is hidden. Default 15 000. */
   hiddenInterval?: number;
+  /** The longest a read may be held by the backend, ms. Default 5000; 0 for a reader that cannot be held. */
+  maxWait?: number;
   /** Cap of the error backoff, ms. Default 30 000. */
   maxBackoff?: number;
   /** Epoch ms after which the session cannot change any more. */
@@ -145,7 +144,7 @@ export class Poller {
     const controller = new AbortController();
     this.#inFlight = controller;
     const started = this.#clock.now();
-    const wait = hold && this.#visible ? Math.min(this.#pace(), MAX_WAIT) : 0;
+    const wait = hold && this.#visible ? Math.min(this.#pace(), this.#options.maxWait ?? 5000) : 0;
     this.#holding = wait > 0;
     let report: StatusReport;
     try {

@@ -281,6 +281,11 @@ export class KosmosIdvLauncher extends LitElement {
       if (problem) this.dispatchEvent(new KosmosIdvErrorEvent(problem.code, problem.message, false));
     }
     if (changed.has('pollInterval') && this.#poller && !problem) this.#follow();
+    // A session switched to a rarer mode shows that mode's view: load it.
+    const { mode } = this;
+    if (changed.has('mode') && this.session && !this.#settled && (mode === 'qr' || mode === 'embedded')) {
+      void this.#loadView(mode);
+    }
     if (!problem && !this.#resumeChecked) {
       this.#resumeChecked = true;
       const saved = this.#store()?.load();
@@ -290,8 +295,9 @@ export class KosmosIdvLauncher extends LitElement {
 
   protected override updated(changed: PropertyValues): void {
     const shown = changed.has('phase') || changed.has('views');
-    if (shown && this.phase === 'open' && this.mode === 'embedded' && this.dialog && !this.dialog.open) {
-      this.dialog.showModal();
+    const { dialog } = this;
+    if (shown && this.phase === 'open' && this.mode === 'embedded' && this.isConnected && dialog && !dialog.open) {
+      dialog.showModal();
       this.#frameTimer = setTimeout(() => this.#frameFailed(), FRAME_TIMEOUT_MS);
     }
   }
@@ -388,7 +394,7 @@ export class KosmosIdvLauncher extends LitElement {
     this.windowBlocked = false;
     this.phase = 'open';
     if (this.#flowWindow) this.#watchWindow();
-    if (mode === 'qr' || mode === 'embedded') this.#loadView(mode);
+    if (mode === 'qr' || mode === 'embedded') void this.#loadView(mode);
     this.dispatchEvent(new KosmosIdvOpenEvent(session.sessionId, mode));
   }
 
@@ -449,21 +455,18 @@ export class KosmosIdvLauncher extends LitElement {
   }
 
   /** Loads a rarer mode's view and adopts its styles; one that cannot load is an error to retry. */
-  #loadView(mode: 'qr' | 'embedded'): void {
+  async #loadView(mode: 'qr' | 'embedded'): Promise<void> {
     if (this.views[mode]) return;
-    const load = mode === 'qr' ? import('./qr.js') : import('./embedded.js');
-    load.then(
-      (view) => {
-        this.views = { ...this.views, [mode]: view };
-        const { elementStyles } = this.constructor as typeof LitElement;
-        const loaded = Object.values(this.views).map(({ styles }) => styles);
-        adoptStyles(this.renderRoot as ShadowRoot, [...elementStyles, ...loaded]);
-      },
-      (error) => {
-        if (this.phase !== 'open' || this.mode !== mode) return;
-        this.#fail(new IdvError('network_error', `The ${mode} view did not load.`, { cause: error }));
-      },
-    );
+    try {
+      const view = await (mode === 'qr' ? import('./qr.js') : import('./embedded.js'));
+      this.views = { ...this.views, [mode]: view };
+      const { elementStyles } = this.constructor as typeof LitElement;
+      const loaded = Object.values(this.views).map(({ styles }) => styles);
+      adoptStyles(this.renderRoot as ShadowRoot, [...elementStyles, ...loaded]);
+    } catch (error) {
+      if (this.phase !== 'open' || this.mode !== mode) return;
+      this.#fail(new IdvError('network_error', `The ${mode} view did not load.`, { cause: error }));
+    }
   }
 
   /** Starts (or restarts) polling the current session. */
@@ -479,6 +482,8 @@ export class KosmosIdvLauncher extends LitElement {
       onReport: (report) => this.#applyReport(report),
       onError: (error) => this.#pollFailed(error),
       interval: this.pollInterval,
+      // A fetchStatus hook is never asked to hold a read.
+      maxWait: this.fetchStatus ? 0 : undefined,
       expiresAt: Date.parse(session.expiresAt),
     });
     this.#poller.setVisible(this.#signals.visible);

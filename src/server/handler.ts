@@ -26,6 +26,8 @@ const MAX_FIELD = 128;
 const MAX_WAIT_S = 10;
 /** The wait a 429 or 503 from 1Kosmos is passed on with when 1Kosmos gave no `Retry-After`. */
 const BUSY_RETRY_MS = 5000;
+/** The longest `Retry-After` passed on from 1Kosmos, seconds. */
+const MAX_BUSY_S = 60;
 /** How often a held status read asks 1Kosmos again. */
 const RECHECK_MS = 1000;
 const PREFER_WAIT = /(?:^|[,;])\s*wait\s*=\s*"?(\d{1,6})"?\s*(?=[,;]|$)/i;
@@ -115,7 +117,7 @@ function upstreamError(error: KosmosApiError, stage: 'create' | 'status'): HttpE
       break;
     case 'upstream_error':
       if (error.status === 429 || error.status === 503) {
-        const seconds = Math.max(1, Math.ceil((error.retryAfter ?? BUSY_RETRY_MS) / 1000));
+        const seconds = Math.min(MAX_BUSY_S, Math.max(1, Math.ceil((error.retryAfter ?? BUSY_RETRY_MS) / 1000)));
         return new HttpError(503, 'upstream_busy', '1Kosmos is busy: try again shortly.', true, { 'Retry-After': String(seconds) });
       }
       return new HttpError(502, 'upstream_error', '1Kosmos answered something unusable.', error.retryable);
@@ -279,9 +281,9 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     if (settings.authenticate && (await subjectOf(request)) !== claims.subject) {
       throw new HttpError(403, 'forbidden', 'This session belongs to someone else.');
     }
-    const read = async (expired: boolean) => {
+    const read = async (maxAge = 0) => {
       try {
-        return await reader.read({ ...claims, expired });
+        return await reader.read({ ...claims, expired: claims.expiresAt * 1000 <= settings.now() }, maxAge);
       } catch (error) {
         report({ stage: 'status', error, sessionId });
         if (error instanceof KosmosApiError) throw upstreamError(error, 'status');
@@ -291,13 +293,29 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     const match = request.headers.get('If-None-Match');
     const known = (current: StatusReport) =>
       match !== null && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etagOf(current));
-    let current = await read(claims.expired);
     const wait = Math.min(MAX_WAIT_S, Number(PREFER_WAIT.exec(request.headers.get('Prefer') ?? '')?.[1] ?? 0));
     const until = Date.now() + wait * 1000;
-    while (known(current) && !TERMINAL_STATUSES.has(current.status) && Date.now() < until) {
-      const slept = await sleep(Math.min(RECHECK_MS, until - Date.now()), request.signal).then(() => true, () => false);
+    let current = await read();
+    // Held: asks again each second (a read of this session by anyone in the last second counts)
+    // until the status changes or the wait is over. A recheck that fails, or would outlast the
+    // wait, ends the hold with what is known; its failure has gone to onError.
+    for (let recheck = 1; recheck < wait && known(current) && !TERMINAL_STATUSES.has(current.status); recheck++) {
+      const slept = await sleep(Math.max(0, Math.min(RECHECK_MS, until - Date.now())), request.signal).then(
+        () => true,
+        () => false,
+      );
       if (!slept || Date.now() >= until) break;
-      current = await read(claims.expiresAt * 1000 <= settings.now());
+      const deadline = new AbortController();
+      const next = await Promise.race([
+        read(RECHECK_MS).catch(() => undefined),
+        sleep(until - Date.now(), deadline.signal).then(
+          () => undefined,
+          () => undefined,
+        ),
+      ]);
+      deadline.abort();
+      if (!next) break;
+      current = next;
     }
     const headers = { ETag: etagOf(current), 'Cache-Control': 'no-cache, private' };
     if (known(current)) return new Response(null, { status: 304, headers });

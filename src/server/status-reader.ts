@@ -16,17 +16,21 @@ const REMEMBERED = 50_000;
 
 export class StatusReader {
   private readonly inFlight = new Map<string, Promise<StatusReport>>();
-  private readonly known = new Map<string, StatusReport>();
+  /** Each session's last report and when it was read (epoch ms). */
+  private readonly known = new Map<string, { report: StatusReport; at: number }>();
 
   constructor(
     private readonly client: Pick<KosmosClient, 'getResult'>,
     private readonly handoff: ResultHandoff,
   ) {}
 
-  read(claims: TokenClaims & { expired: boolean }): Promise<StatusReport> {
+  /** The session's status; one read less than `maxAge` ms ago is answered again without asking 1Kosmos. */
+  read(claims: TokenClaims & { expired: boolean }, maxAge = 0): Promise<StatusReport> {
     const { sessionId } = claims;
     const known = this.known.get(sessionId);
-    if (known && TERMINAL_STATUSES.has(known.status)) return Promise.resolve(known);
+    if (known && (TERMINAL_STATUSES.has(known.report.status) || Date.now() - known.at < maxAge)) {
+      return Promise.resolve(known.report);
+    }
     if (claims.expired) return Promise.resolve(this.remember(sessionId, 'expired', null));
     let read = this.inFlight.get(sessionId);
     if (!read) {
@@ -49,11 +53,13 @@ export class StatusReader {
 
   /** The report for a status, keeping `updatedAt` from when this process first saw it. */
   private remember(sessionId: string, status: SessionStatus, verification: Verification | null): StatusReport {
-    const known = this.known.get(sessionId);
-    if (known?.status === status && known.verification === verification) return known;
-    const report = { sessionId, status, verification, updatedAt: new Date().toISOString() };
+    const known = this.known.get(sessionId)?.report;
+    const report =
+      known?.status === status && known.verification === verification
+        ? known
+        : { sessionId, status, verification, updatedAt: new Date().toISOString() };
     this.known.delete(sessionId);
-    this.known.set(sessionId, report);
+    this.known.set(sessionId, { report, at: Date.now() });
     if (this.known.size > REMEMBERED) this.known.delete(this.known.keys().next().value as string);
     return report;
   }

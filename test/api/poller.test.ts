@@ -133,6 +133,13 @@ describe('Poller pace', () => {
     await slow.answer();
     await slow.clock.advance(60_000);
     assert.equal(slow.reads[1].wait, 5000);
+    const unheld = harness({ maxWait: 0 });
+    unheld.poller.start();
+    await unheld.answer();
+    await unheld.clock.advance(2000);
+    assert.equal(unheld.reads[1].wait, 0, 'a reader that cannot be held');
+    unheld.poller.poke();
+    assert.equal(unheld.reads.length, 2, 'so a poke leaves its read to answer');
   });
 
   it('poke() replaces a read the backend is holding with one answered at once, and no other', async () => {

@@ -314,6 +314,17 @@ describe('<kosmos-idv-launcher mode="qr">', () => {
     expect(writeText.firstCall.args).to.deep.equal([flowUrl('s1')]);
   });
 
+  it('shows the QR code when a session under way is switched to qr mode', async () => {
+    new FakeBackend(['pending']);
+    stubOpen(fakeWindow());
+    const el = await launcher('popup');
+    await start(el);
+    expect(el.state).to.equal('open');
+    el.mode = 'qr';
+    await until(() => inShadow(el, '[part~="qr"] svg path') !== null, 'the QR code of the same session');
+    expect(inShadow(el, '[part~="qr"] .url')!.textContent).to.equal(flowUrl('s1'));
+  });
+
   it('removes the QR code once the session is final', async () => {
     const clock = useFakeClock();
     new FakeBackend(['pending', 'completed:passed']);

@@ -205,8 +205,8 @@ describe('createIdvHandler: ETag and If-None-Match', () => {
 });
 
 describe('createIdvHandler: held reads (Prefer: wait with If-None-Match)', () => {
-  async function heldKit(t: Parameters<typeof startKit>[0]) {
-    const kit = await startKit(t);
+  async function heldKit(t: Parameters<typeof startKit>[0], options: Parameters<typeof startKit>[1] = {}) {
+    const kit = await startKit(t, options);
     const session = await createSession(kit.handler);
     const etag = (await readStatus(kit.handler, session)).headers.get('ETag')!;
     return { kit, session, etag, reads: () => kit.upstream(RESULT_PATH) };
@@ -242,6 +242,46 @@ describe('createIdvHandler: held reads (Prefer: wait with If-None-Match)', () =>
     ];
     for (const [headers, status] of cases) assert.equal((await readStatus(kit.handler, session, headers)).status, status);
     assert.equal(reads() - before, 3, 'one read each');
+  });
+
+  it('ends the hold with a 304 when a recheck fails (the failure goes to onError)', async (t) => {
+    const { kit, session, etag } = await heldKit(t);
+    const held = readStatus(kit.handler, session, { 'If-None-Match': etag, Prefer: 'wait=3' });
+    setTimeout(() => kit.sim.faults.update({ errorRate: 1 }), 200);
+    assert.equal((await held).status, 304);
+    assert.equal((kit.errors.at(-1)?.error as KosmosApiError).status, 503);
+  });
+
+  it('answers at the end of the wait even when a recheck is still waiting for 1Kosmos', async (t) => {
+    let slow = false;
+    let pending = 0;
+    const { kit, session, etag } = await heldKit(t, {
+      config: {
+        fetch: async (input, init) => {
+          if (!slow || !String(input).endsWith(RESULT_PATH)) return fetch(input, init);
+          pending += 1;
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          pending -= 1;
+          return fetch(input, init);
+        },
+      },
+    });
+    const answer = readStatus(kit.handler, session, { 'If-None-Match': etag, Prefer: 'wait=2' });
+    setTimeout(() => (slow = true), 200);
+    const held = await answer;
+    assert.equal(held.status, 304);
+    assert.equal(pending, 1, 'the slow recheck had not been answered yet');
+  });
+
+  it('a recheck takes a read of the same session made in the last second by another caller', async (t) => {
+    const { kit, session, etag, reads } = await heldKit(t);
+    const before = reads();
+    const headers = { 'If-None-Match': etag, Prefer: 'wait=2' };
+    const first = readStatus(kit.handler, session, headers);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = readStatus(kit.handler, session, headers);
+    assert.deepEqual((await Promise.all([first, second])).map((answer) => answer.status), [304, 304]);
+    assert.equal(reads() - before, 3, 'two arrivals and one recheck, not two');
   });
 
   it('stops holding, quietly, when the caller goes away', async (t) => {
@@ -370,13 +410,14 @@ describe('createIdvHandler: when 1Kosmos fails during a status read', () => {
     await expectStatus(kit.handler, session, 'pending');
   });
 
-  it("passes 1Kosmos's 429 on as 503 upstream_busy with its Retry-After", async (t) => {
+  it("passes 1Kosmos's 429 on as 503 upstream_busy with its Retry-After, at most 60 s", async (t) => {
     let busy = false;
+    let retryAfter = '7';
     const kit = await startKit(t, {
       config: {
         fetch: (input, init) =>
           busy && String(input).endsWith(RESULT_PATH)
-            ? Promise.resolve(Response.json({ code: 429, message: 'slow down' }, { status: 429, headers: { 'Retry-After': '7' } }))
+            ? Promise.resolve(Response.json({ code: 429, message: 'slow down' }, { status: 429, headers: { 'Retry-After': retryAfter } }))
             : fetch(input, init),
       },
     });
@@ -385,6 +426,8 @@ describe('createIdvHandler: when 1Kosmos fails during a status read', () => {
     const response = await readStatus(kit.handler, session);
     assert.equal(response.headers.get('Retry-After'), '7');
     assert.equal((await expectError(response, 503, 'upstream_busy', kit.secrets)).retryable, true);
+    retryAfter = '86400';
+    assert.equal((await readStatus(kit.handler, session)).headers.get('Retry-After'), '60');
   });
 
   it('a rotated 1Kosmos key is fetched again and the read succeeds', async (t) => {
