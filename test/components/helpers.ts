@@ -8,6 +8,7 @@ import sinon from 'sinon';
 import '../../src/index.js';
 import type { KosmosIdvLauncher } from '../../src/index.js';
 import type { SessionStatus, Verification } from '../../src/api/types.js';
+import { EVENTS } from '../../demo/shared.js';
 
 /** The browser's own `setTimeout`, kept before any test fakes it. */
 const realSetTimeout = globalThis.setTimeout.bind(globalThis);
@@ -166,17 +167,7 @@ export function stubOpen(...windows: (FakeWindow | null)[]): sinon.SinonStub {
   return open;
 }
 
-export const EVENT_NAMES = [
-  'kosmos-idv-session',
-  'kosmos-idv-open',
-  'kosmos-idv-status',
-  'kosmos-idv-complete',
-  'kosmos-idv-expired',
-  'kosmos-idv-declined',
-  'kosmos-idv-close',
-  'kosmos-idv-error',
-] as const;
-type EventName = (typeof EVENT_NAMES)[number];
+type EventName = (typeof EVENTS)[number];
 
 /** Records every `kosmos-idv-*` event that reaches `document`. */
 export class EventLog {
@@ -184,7 +175,7 @@ export class EventLog {
   private readonly record = (event: Event) => this.events.push(event);
 
   constructor() {
-    for (const name of EVENT_NAMES) document.addEventListener(name, this.record);
+    for (const name of EVENTS) document.addEventListener(name, this.record);
   }
 
   of<K extends EventName>(name: K): GlobalEventHandlersEventMap[K][] {
@@ -196,7 +187,7 @@ export class EventLog {
   }
 
   stop(): void {
-    for (const name of EVENT_NAMES) document.removeEventListener(name, this.record);
+    for (const name of EVENTS) document.removeEventListener(name, this.record);
   }
 }
 

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright';
 import { startDemo, type Demo } from '../../demo/servers.js';
+import { EVENTS } from '../../demo/shared.js';
 import type { KosmosIdvLauncher } from '../../src/index.js';
 
 /** What the backend kit's `onResult` received (the PII is left out). */
@@ -49,18 +50,6 @@ export interface VisitOptions {
   /** A script run in the page before its own (e.g. a popup blocker). */
   initScript?: () => void;
 }
-
-/** Every event of the launcher, recorded by `visit` (and by the fault suite). */
-export const EVENT_TYPES = [
-  'kosmos-idv-session',
-  'kosmos-idv-open',
-  'kosmos-idv-status',
-  'kosmos-idv-complete',
-  'kosmos-idv-expired',
-  'kosmos-idv-declined',
-  'kosmos-idv-close',
-  'kosmos-idv-error',
-];
 
 const ROOT = new URL('../../', import.meta.url);
 const ARTIFACTS = new URL('test-results/screenshots/', ROOT);
@@ -114,7 +103,7 @@ export async function visit(e2e: E2E, options: VisitOptions = {}): Promise<Visit
     for (const type of types) {
       document.addEventListener(type, (event) => seen.push({ ...event, type }), true);
     }
-  }, EVENT_TYPES);
+  }, EVENTS);
   if (options.initScript) await context.addInitScript(options.initScript);
   const page = await context.newPage();
   const creates: string[] = [];

@@ -27,7 +27,8 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { createIdvHandler, generateKeyPair, type IdvHandler, type KosmosKeyPair } from '../../src/server/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { PUBLIC_KEYS_PATH, countingFetch } from '../server/kit-helpers.js';
-import { consentAndStart, EVENT_TYPES, submitDocument } from '../e2e/helpers.js';
+import { EVENTS } from '../../demo/shared.js';
+import { consentAndStart, submitDocument } from '../e2e/helpers.js';
 import { seededRandom } from './seeded.js';
 
 const SEED = 0x6fa17;
@@ -178,7 +179,7 @@ async function openPage(): Promise<Page> {
     const seen: unknown[] = [];
     Object.assign(window, { idvEvents: seen });
     for (const type of types) document.addEventListener(type, (event) => seen.push({ ...event, type }), true);
-  }, EVENT_TYPES);
+  }, EVENTS);
   const page = await context.newPage();
   await page.goto(`http://127.0.0.1:${port}/`);
   return page;
