@@ -50,6 +50,11 @@ interface Views {
 const WINDOW_NAME = 'kosmos-idv-flow';
 /** How often an open popup or tab is checked for having been closed. */
 const WINDOW_CHECK_MS = 200;
+/**
+ * How long the window stays open after a final status. Chromium can lose a `close()` that arrives
+ * while the window commits a navigation (the hosted flow's last page), leaving it open for good.
+ */
+const CLOSE_DELAY_MS = 1000;
 /** An embedded flow that has not loaded by then is offered in a window instead. */
 const FRAME_TIMEOUT_MS = 15_000;
 const MIN_POLL_INTERVAL_MS = 250;
@@ -171,6 +176,7 @@ export class KosmosIdvLauncher extends LitElement {
   #configProblem?: IdvError;
   #flowWindow?: Window;
   #windowTimer?: ReturnType<typeof setInterval>;
+  #closeTimer?: ReturnType<typeof setTimeout>;
   #frameTimer?: ReturnType<typeof setTimeout>;
   #poller?: Poller;
   /** The client of the current `endpoint` and `requestInit` (set a new `requestInit` object to change headers). */
@@ -417,6 +423,7 @@ export class KosmosIdvLauncher extends LitElement {
 
   #closeFlowWindow(): void {
     clearInterval(this.#windowTimer);
+    clearTimeout(this.#closeTimer);
     this.#windowTimer = undefined;
     this.#flowWindow?.close();
     this.#flowWindow = undefined;
@@ -511,7 +518,7 @@ export class KosmosIdvLauncher extends LitElement {
     if (!TERMINAL_STATUSES.has(report.status)) return;
     this.#settled = true;
     this.#stopFollowing();
-    this.#closeFlowWindow();
+    this.#closeTimer = setTimeout(() => this.#closeFlowWindow(), CLOSE_DELAY_MS);
     this.dialog?.close();
     this.#store()?.clear();
     this.phase = report.status as LauncherState;

@@ -126,6 +126,8 @@ describe('<kosmos-idv-launcher> polling', () => {
     const { clock, backend, el, advance } = await polling(['pending', 'completed:passed']);
     await advance(2000);
     expect(el.state).to.equal('completed');
+    expect(clock.countTimers(), "only the popup's close, a moment later").to.equal(1);
+    await advance(1000);
     expect(clock.countTimers()).to.equal(0);
     await advance(600_000);
     window.dispatchEvent(new Event('focus'));
