@@ -474,9 +474,12 @@ describe('createIdvHandler: concurrent reads', () => {
   it('concurrent reads of a live session share one call; later reads ask again', async (t) => {
     const kit = await startKit(t);
     const session = await createSession(kit.handler);
+    // 1Kosmos slow enough that every read arrives while the first is still waiting for it.
+    kit.sim.faults.latencyMs = 300;
     const responses = await Promise.all(Array.from({ length: 20 }, () => readStatus(kit.handler, session)));
     assert.ok(responses.every((response) => response.status === 200));
     assert.equal(kit.upstream(RESULT_PATH), 1);
+    kit.sim.faults.latencyMs = 0;
     simulated(kit.sim, session.sessionId).start();
     await expectStatus(kit.handler, session, 'in_progress');
     assert.equal(kit.upstream(RESULT_PATH), 2);
