@@ -4,7 +4,8 @@
  */
 import * as v from 'valibot';
 import { DOCUMENT_TYPES, type DocumentType } from '../api/types.js';
-import { decodePrivateKey, decodePublicKey, publicKeyOf, type KosmosKeyPair } from './crypto.js';
+import type { KosmosKeyPair } from './crypto.js';
+import { connection, fn, problemOf, text } from './options.js';
 import type { KosmosResult } from './result.js';
 
 /** What `onResult` and `onError` are told about the session concerned. */
@@ -86,20 +87,13 @@ export class IdvConfigError extends Error {
   }
 }
 
-const text = (name: string) =>
-  v.pipe(v.string(`${name} must be a string`), v.trim(), v.nonEmpty(`${name} must not be empty`));
-const fn = (name: string) => v.optional(v.function(`${name} must be a function`));
 const positive = (name: string) =>
   v.optional(v.pipe(v.number(`${name} must be a number`), v.finite(`${name} must be finite`), v.minValue(1, `${name} must be positive`)));
-const TENANT_PROBLEM = 'tenantDNS must be a host name (and port), without scheme or path';
 
+/** In the order of `IdvHandlerConfig`, so that problems are listed in that order. */
 const schema = v.object({
-  tenantDNS: v.pipe(
-    text('tenantDNS'),
-    v.regex(/^[a-z0-9.-]+(:\d+)?$|^\[::1\](:\d+)?$/i, TENANT_PROBLEM),
-    v.check((host) => URL.canParse(`https://${host}/`), TENANT_PROBLEM),
-  ),
-  communityName: text('communityName'),
+  tenantDNS: connection.tenantDNS,
+  communityName: connection.communityName,
   dvcID: v.union(
     [
       text('dvcID'),
@@ -113,22 +107,13 @@ const schema = v.object({
     ],
     'dvcID must be a string, or a map from document type to dvcID',
   ),
-  licenseKey: text('licenseKey'),
-  keyPair: v.object(
-    { publicKey: text('keyPair.publicKey'), privateKey: text('keyPair.privateKey') },
-    'keyPair must be { publicKey, privateKey }',
-  ),
+  licenseKey: connection.licenseKey,
+  keyPair: connection.keyPair,
   tokenSecret: v.pipe(
     v.string('tokenSecret must be a string'),
     v.minLength(32, 'tokenSecret must be at least 32 characters'),
   ),
-  docuverifyUrl: v.optional(
-    v.pipe(
-      v.string('docuverifyUrl must be a string'),
-      v.url('docuverifyUrl must be an http(s) URL'),
-      v.regex(/^https?:/i, 'docuverifyUrl must be an http(s) URL'),
-    ),
-  ),
+  docuverifyUrl: connection.docuverifyUrl,
   basePath: v.optional(
     v.pipe(v.string('basePath must be a string'), v.regex(/^\/[^?#]*$/, 'basePath must be a path starting with /')),
   ),
@@ -147,50 +132,20 @@ const schema = v.object({
     ),
   ),
   onResultTimeout: positive('onResultTimeout'),
-  resultVersion: v.optional(v.picklist(['v3', 'v1'], 'resultVersion must be v3 or v1')),
-  timeoutMs: v.optional(
-    v.pipe(
-      v.number('timeoutMs must be a number'),
-      v.integer('timeoutMs must be a whole number of milliseconds'),
-      v.minValue(1, 'timeoutMs must be positive'),
-    ),
-  ),
-  fetch: fn('fetch'),
+  resultVersion: connection.resultVersion,
+  timeoutMs: connection.timeoutMs,
+  fetch: connection.fetch,
   now: fn('now'),
 });
 
-function keyProblems(keyPair: KosmosKeyPair): string[] {
-  const problems: string[] = [];
-  try {
-    decodePrivateKey(keyPair.privateKey);
-    decodePublicKey(keyPair.publicKey);
-    if (publicKeyOf(keyPair.privateKey) !== keyPair.publicKey) {
-      problems.push('keyPair.publicKey does not belong to keyPair.privateKey');
-    }
-  } catch (error) {
-    problems.push(`keyPair: ${(error as Error).message}`);
-  }
-  return problems;
-}
-
 const SEVEN_DAYS = 7 * 24 * 3600;
-
-/** A problem in words: a missing field is named as missing. */
-function problemOf(issue: v.BaseIssue<unknown>): string {
-  const path = issue.path?.map((item) => String(item.key)).join('.');
-  if (!path) return 'the configuration must be an object';
-  return issue.input === undefined ? `${path} is required` : issue.message;
-}
 
 /** Checks a configuration and applies the defaults; throws `IdvConfigError` listing every problem. */
 export function resolveConfig(config: IdvHandlerConfig): ResolvedConfig {
   const parsed = v.safeParse(schema, config, { abortEarly: false });
   const issues = parsed.issues ?? [];
-  const problems = issues.map(problemOf);
+  const problems = issues.map((issue) => problemOf(issue, 'the configuration'));
   const checked = parsed.output as IdvHandlerConfig;
-  if (!issues.some((issue) => !issue.path || issue.path[0].key === 'keyPair')) {
-    problems.push(...keyProblems(checked.keyPair));
-  }
   if (problems.length) throw new IdvConfigError([...new Set(problems)]);
   const { dvcID } = checked;
   return {

@@ -3,22 +3,20 @@
  * key, encrypted headers and bodies, session creation and result polling.
  * Uses only fetch-API globals, so it runs on Node 20+ and on any fetch-API runtime.
  */
+import * as v from 'valibot';
 import { normaliseDocumentType, wireDocumentType } from '../api/normalise.js';
 import { parseRetryAfter } from '../api/client.js';
 import { isLoopbackHost } from '../api/parse.js';
 import type { DocumentType } from '../api/types.js';
 import {
-  KosmosCryptoError,
-  bytesToBase64,
-  decodePrivateKey,
   decodePublicKey,
-  publicKeyOf,
   sharedCipher,
   type KosmosKeyPair,
   type SharedCipher,
 } from './crypto.js';
 import { KosmosApiError, type KosmosApiErrorKind } from './errors.js';
 import { parseResult, type KosmosResult } from './result.js';
+import { connection, fn, problemOf, text, wholeNumber } from './options.js';
 import { sleep } from './sleep.js';
 
 /** Options of a {@link KosmosClient}. */
@@ -103,10 +101,6 @@ function httpUrl(value: unknown): string | undefined {
   return url.href.replace(/\/+$/, '');
 }
 
-function optionError(message: string, cause?: unknown): TypeError {
-  return new TypeError(`KosmosClient: ${message}`, cause === undefined ? undefined : { cause });
-}
-
 /** Resolves with `promise`, or rejects with the signal's reason as soon as it aborts. */
 function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return promise;
@@ -151,6 +145,15 @@ interface ServiceKeyEntry {
   expiresAt: number;
 }
 
+const OPTIONS = v.object({
+  ...connection,
+  appId: v.optional(text('appId')),
+  retries: wholeNumber('retries', 0),
+  publicKeyTtlMs: wholeNumber('publicKeyTtlMs', 0),
+  now: fn('now'),
+  random: fn('random'),
+});
+
 /**
  * Talks to 1Kosmos's docuverify API. Discovery and the service public key are fetched once and
  * shared by concurrent calls; a 401 or an undecryptable answer refreshes the key once.
@@ -172,68 +175,24 @@ export class KosmosClient {
   private serviceKeyEntry?: ServiceKeyEntry;
 
   constructor(options: KosmosClientOptions) {
-    if (!isPlain(options)) throw optionError('options must be an object');
-    for (const name of ['tenantDNS', 'communityName', 'licenseKey'] as const) {
-      if (!nonEmptyString(options[name])) throw optionError(`${name} must be a non-empty string`);
-    }
-    if (!URL.canParse(`https://${options.tenantDNS}/`) || /[/\s]/.test(options.tenantDNS)) {
-      throw optionError('tenantDNS must be a host name with an optional port, e.g. "acme.1kosmos.net"');
-    }
-    this.keyPair = KosmosClient.checkKeyPair(options.keyPair);
-    if (options.docuverifyUrl !== undefined) {
-      const url = httpUrl(options.docuverifyUrl);
-      if (!url) throw optionError('docuverifyUrl must be an absolute http(s) URL');
-      this.docuverify = Promise.resolve(url);
-    }
-    if (options.resultVersion !== undefined && options.resultVersion !== 'v3' && options.resultVersion !== 'v1') {
-      throw optionError('resultVersion must be "v3" or "v1"');
-    }
-    if (options.appId !== undefined && !nonEmptyString(options.appId)) {
-      throw optionError('appId must be a non-empty string');
-    }
-    this.timeoutMs = KosmosClient.checkNumber('timeoutMs', options.timeoutMs, 10_000, 1);
-    this.retries = KosmosClient.checkNumber('retries', options.retries, 2, 0);
-    this.publicKeyTtlMs = KosmosClient.checkNumber('publicKeyTtlMs', options.publicKeyTtlMs, 600_000, 0);
-    for (const name of ['fetch', 'now', 'random'] as const) {
-      if (options[name] !== undefined && typeof options[name] !== 'function') {
-        throw optionError(`${name} must be a function`);
-      }
-    }
-    this.tenantDNS = options.tenantDNS;
-    this.communityName = options.communityName;
-    this.licenseKey = options.licenseKey;
+    const parsed = v.safeParse(OPTIONS, options);
+    if (parsed.issues) throw new TypeError(`KosmosClient: ${problemOf(parsed.issues[0], 'options')}`);
+    const checked = parsed.output as KosmosClientOptions;
+    this.tenantDNS = checked.tenantDNS;
+    this.communityName = checked.communityName;
+    this.licenseKey = checked.licenseKey;
+    this.keyPair = checked.keyPair;
+    const docuverify = httpUrl(checked.docuverifyUrl);
+    if (docuverify) this.docuverify = Promise.resolve(docuverify);
     this.resultPath =
-      options.resultVersion === 'v1' ? '/document_share_session/result' : '/v3/document_share_session/result';
-    this.appId = options.appId ?? 'kosmos-idv-launcher';
-    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
-    this.now = options.now ?? Date.now;
-    this.random = options.random ?? Math.random;
-  }
-
-  private static checkKeyPair(keyPair: unknown): KosmosKeyPair {
-    if (!isPlain(keyPair) || typeof keyPair.publicKey !== 'string' || typeof keyPair.privateKey !== 'string') {
-      throw optionError('keyPair must be { publicKey, privateKey } (base64 strings)');
-    }
-    let publicKey: string;
-    try {
-      publicKey = bytesToBase64(decodePublicKey(keyPair.publicKey).subarray(1));
-      decodePrivateKey(keyPair.privateKey);
-    } catch (error) {
-      const reason = error instanceof KosmosCryptoError ? error.message : 'cannot be decoded';
-      throw optionError(`keyPair is invalid: ${reason}`, error);
-    }
-    if (publicKeyOf(keyPair.privateKey) !== publicKey) {
-      throw optionError('keyPair.publicKey does not belong to keyPair.privateKey');
-    }
-    return { publicKey, privateKey: keyPair.privateKey };
-  }
-
-  private static checkNumber(name: string, value: unknown, fallback: number, min: number): number {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-      throw optionError(`${name} must be an integer ≥ ${min}`);
-    }
-    return value;
+      checked.resultVersion === 'v1' ? '/document_share_session/result' : '/v3/document_share_session/result';
+    this.appId = checked.appId ?? 'kosmos-idv-launcher';
+    this.timeoutMs = checked.timeoutMs ?? 10_000;
+    this.retries = checked.retries ?? 2;
+    this.publicKeyTtlMs = checked.publicKeyTtlMs ?? 600_000;
+    this.fetch = checked.fetch ?? ((input, init) => fetch(input, init));
+    this.now = checked.now ?? Date.now;
+    this.random = checked.random ?? Math.random;
   }
 
   /**

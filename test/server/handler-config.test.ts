@@ -60,6 +60,7 @@ describe('createIdvHandler configuration', () => {
       'communityName must not be empty',
       'dvcID must be a string, or a map from document type to dvcID',
       'licenseKey must be a string',
+      'keyPair.publicKey does not belong to keyPair.privateKey',
       'tokenSecret must be at least 32 characters',
       'docuverifyUrl must be an http(s) URL',
       'basePath must be a path starting with /',
@@ -71,10 +72,9 @@ describe('createIdvHandler configuration', () => {
       'each of allowedOrigins must be an origin such as https://shop.example',
       'onResultTimeout must be positive',
       'resultVersion must be v3 or v1',
-      'timeoutMs must be a whole number of milliseconds',
+      'timeoutMs must be a whole number',
       'fetch must be a function',
       'now must be a function',
-      'keyPair.publicKey does not belong to keyPair.privateKey',
     ]);
   });
 
