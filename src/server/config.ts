@@ -55,6 +55,12 @@ export interface IdvHandlerConfig {
   rateLimit?: (request: Request) => number | null | Promise<number | null>;
   /** The session lifetime configured for the workflow at 1Kosmos, in seconds (default 7 days). */
   sessionLifetime?: number;
+  /**
+   * Whether a status read may be held (`Prefer: wait`) until the status changes (default `true`).
+   * `false` answers every read at once: half the 1Kosmos reads of a page showing a session, and
+   * the badge follows changes at the element's poll interval instead of within a second.
+   */
+  holdReads?: boolean;
   /** Origins allowed to call the handler cross-origin (CORS). Absent: same origin only. */
   allowedOrigins?: string[];
   /** How long one `onResult` call may take before it counts as failed, ms (default 10 000). */
@@ -122,6 +128,7 @@ const schema = v.object({
   onError: fn('onError'),
   rateLimit: fn('rateLimit'),
   sessionLifetime: positive('sessionLifetime'),
+  holdReads: v.optional(v.boolean('holdReads must be true or false')),
   allowedOrigins: v.optional(
     v.array(
       v.pipe(

@@ -293,7 +293,8 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     const match = request.headers.get('If-None-Match');
     const known = (current: StatusReport) =>
       match !== null && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etagOf(current));
-    const wait = Math.min(MAX_WAIT_S, Number(PREFER_WAIT.exec(request.headers.get('Prefer') ?? '')?.[1] ?? 0));
+    const asked = Number(PREFER_WAIT.exec(request.headers.get('Prefer') ?? '')?.[1] ?? 0);
+    const wait = settings.holdReads === false ? 0 : Math.min(MAX_WAIT_S, asked);
     const until = Date.now() + wait * 1000;
     let current = await read();
     // Held: asks again each second (a read of this session by anyone in the last second counts)

@@ -244,6 +244,14 @@ describe('createIdvHandler: held reads (Prefer: wait with If-None-Match)', () =>
     assert.equal(reads() - before, 3, 'one read each');
   });
 
+  it('answers at once, reading 1Kosmos once, with holdReads: false', async (t) => {
+    const { kit, session, etag, reads } = await heldKit(t, { config: { holdReads: false } });
+    const before = reads();
+    const answer = await readStatus(kit.handler, session, { 'If-None-Match': etag, Prefer: 'wait=5' });
+    assert.equal(answer.status, 304);
+    assert.equal(reads() - before, 1, 'no recheck: a held read asks again after a second');
+  });
+
   it('ends the hold with a 304 when a recheck fails (the failure goes to onError)', async (t) => {
     const { kit, session, etag } = await heldKit(t);
     const held = readStatus(kit.handler, session, { 'If-None-Match': etag, Prefer: 'wait=3' });
