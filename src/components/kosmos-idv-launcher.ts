@@ -277,6 +277,8 @@ export class KosmosIdvLauncher extends LitElement {
       this.#closeFlowWindow();
       this.phase = 'idle';
     }
+    // A window left to close a moment after a final status is closed now: no timer outlives removal.
+    if (this.#settled) this.#closeFlowWindow();
     this.#stopFollowing();
   }
 

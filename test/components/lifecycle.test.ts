@@ -56,6 +56,21 @@ describe('<kosmos-idv-launcher> removal', () => {
     expect(backend.calls).to.have.length(2);
   });
 
+  it('removed just after a final status: the popup is closed at once, no timer is left', async () => {
+    const clock = useFakeClock();
+    const backend = new FakeBackend(['completed:passed']);
+    const win = fakeWindow();
+    stubOpen(win);
+    const el = await launcher();
+    await start(el);
+    await until(() => el.state === 'completed');
+    expect(win.closed, 'left open for a moment').to.equal(false);
+    el.remove();
+    expect(win.closed).to.equal(true);
+    expect(clock.countTimers()).to.equal(0);
+    expect(backend.gets).to.have.length(1);
+  });
+
   it('removes every page listener it added', async () => {
     const targets = [window, document];
     const added = targets.map((target) => sinon.spy(target, 'addEventListener'));
