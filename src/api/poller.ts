@@ -177,7 +177,8 @@ export class Poller {
     this.#failures += 1;
     const cap = Math.min(this.#options.maxBackoff ?? 30_000, this.#pace() * 2 ** this.#failures);
     // Full jitter, never under a quarter of the pace, never over the cap (even when that is smaller).
-    const delay = error.retryAfter ?? Math.min(cap, Math.max(this.#pace() / 4, this.#clock.random() * cap));
+    // A `Retry-After` is followed exactly, except one of 0 (or a date already past): backed off too.
+    const delay = error.retryAfter || Math.min(cap, Math.max(this.#pace() / 4, this.#clock.random() * cap));
     this.#notBefore = this.#clock.now() + delay;
     this.#schedule(delay);
     this.#options.onError(error);

@@ -284,6 +284,16 @@ describe('Poller backoff', () => {
     assert.equal(h.clock.nextDelay, 45_000);
   });
 
+  it('backs off a Retry-After of 0 (or a date already past) like any failure: no request loop', async () => {
+    const h = harness();
+    h.poller.start();
+    h.clock.randomValue = 0.1;
+    await h.fail(retryable(0));
+    assert.equal(h.clock.nextDelay, 500, 'backoff (here its floor, a quarter of the pace), not 0');
+    await h.clock.advance(499);
+    assert.equal(h.reads.length, 1);
+  });
+
   it('is not cut short by poke(), visibility or start()', async () => {
     const h = harness();
     h.poller.start();
