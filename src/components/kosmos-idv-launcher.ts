@@ -1,7 +1,7 @@
 import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { createClient, type IdvClient } from '../api/client.js';
-import { IdvError, toIdvError } from '../api/errors.js';
+import { IdvError, toIdvError, type IdvErrorCode } from '../api/errors.js';
 import { normaliseDocumentType } from '../api/normalise.js';
 import { parseSession, parseStatusReport } from '../api/parse.js';
 import { Poller } from '../api/poller.js';
@@ -55,6 +55,8 @@ const WINDOW_CHECK_MS = 200;
  * while the window commits a navigation (the hosted flow's last page), leaving it open for good.
  */
 const CLOSE_DELAY_MS = 1000;
+/** Failures after which a session cannot be followed any more: "Start again" makes a new one. */
+const SESSION_LOST: ReadonlySet<IdvErrorCode> = new Set<IdvErrorCode>(['session_expired', 'unauthorized', 'forbidden', 'not_found']);
 /** An embedded flow that has not loaded by then is offered in a window instead. */
 const FRAME_TIMEOUT_MS = 15_000;
 const MIN_POLL_INTERVAL_MS = 250;
@@ -170,6 +172,7 @@ export class KosmosIdvLauncher extends LitElement {
 
   @query('dialog') private dialog?: HTMLDialogElement;
   @query('[part~="button"]') private mainButton?: HTMLElement;
+  @query('[part~="badge"]') private badge?: HTMLElement;
 
   #settled = false;
   #resumeChecked = false;
@@ -232,6 +235,7 @@ export class KosmosIdvLauncher extends LitElement {
     const mode = this.mode as LaunchMode;
     if ((mode === 'popup' || mode === 'tab') && this.#flowWindow && !this.#flowWindow.closed) {
       this.#flowWindow.focus();
+      if (this.phase !== 'open') this.#showFlow();
     } else if (mode === 'popup' || mode === 'tab') {
       this.#flowWindow = this.#openWindow(session.url, mode);
       this.#showFlow();
@@ -452,7 +456,7 @@ export class KosmosIdvLauncher extends LitElement {
   #frameFailed(): void {
     this.windowBlocked = true;
     this.phase = 'polling';
-    this.dialog?.close();
+    this.#closeDialog();
   }
 
   /** The embedded flow's escape hatch: the same session in a popup, opened in this click. */
@@ -513,6 +517,8 @@ export class KosmosIdvLauncher extends LitElement {
     const previous = this.report?.status ?? null;
     if (previous !== report.status || this.report?.verification !== report.verification) {
       this.report = { status: report.status, verification: report.verification };
+      // A reload resumes with the status last seen, not the one at creation.
+      this.#store()?.save({ ...session, status: report.status });
       this.dispatchEvent(
         new KosmosIdvStatusEvent(session.sessionId, report.status, report.verification, previous),
       );
@@ -521,7 +527,7 @@ export class KosmosIdvLauncher extends LitElement {
     this.#settled = true;
     this.#stopFollowing();
     this.#closeTimer = setTimeout(() => this.#closeFlowWindow(), CLOSE_DELAY_MS);
-    this.dialog?.close();
+    this.#closeDialog();
     this.#store()?.clear();
     this.phase = report.status as LauncherState;
     const { sessionId } = session;
@@ -545,22 +551,36 @@ export class KosmosIdvLauncher extends LitElement {
   #fail(error: IdvError): void {
     this.failure = error;
     this.phase = 'error';
+    this.#closeDialog();
+    // A session that cannot be followed any more is not resumed after a reload either.
+    if (this.#sessionLost()) this.#store()?.clear();
     this.dispatchEvent(
       new KosmosIdvErrorEvent(error.code, error.message, error.retryable, this.sessionId ?? undefined),
     );
   }
 
-  /** The error state's button: the same session if there is one, else a new attempt. */
+  /** The error state's button: the same session if it can still be followed, else a new attempt. */
   #retry(): void {
-    if (this.session && !this.#settled) {
+    if (this.session && !this.#settled && !this.#sessionLost()) {
       this.failure = undefined;
       this.phase = 'polling';
       this.#follow();
       if (this.windowBlocked || this.mode !== 'redirect') this.reopen();
     } else {
-      this.phase = 'idle';
+      this.reset();
       this.start();
     }
+  }
+
+  #sessionLost(): boolean {
+    return Boolean(this.session && this.failure && SESSION_LOST.has(this.failure.code));
+  }
+
+  /** Closes the embedded dialog the element is showing; the focus it held goes to the main button, else the badge. */
+  #closeDialog(): void {
+    if (!this.dialog?.open) return;
+    this.dialog.close();
+    void this.updateComplete.then(() => (this.mainButton ?? this.badge)?.focus());
   }
 
   #text(key: keyof IdvStrings): string {
@@ -619,7 +639,7 @@ export class KosmosIdvLauncher extends LitElement {
 
   #renderBadge() {
     const { key, label } = this.#badgeKey();
-    return html`<div part="badge" role="status" aria-label=${this.#text('statusLabel')} data-status=${key}>
+    return html`<div part="badge" role="status" tabindex="-1" aria-label=${this.#text('statusLabel')} data-status=${key}>
       <span class="dot" aria-hidden="true"></span><span part="status">${this.#text(label)}</span>
     </div>`;
   }
@@ -644,7 +664,8 @@ export class KosmosIdvLauncher extends LitElement {
     const state = this.state;
     if (problem) {
       if (this.#configProblem) return nothing;
-      return html`<button part="button" @click=${this.#retry}>${this.#text('retry')}</button>`;
+      const label = this.#sessionLost() ? 'startAgain' : 'retry';
+      return html`<button part="button" @click=${this.#retry}>${this.#text(label)}</button>`;
     }
     if (state === 'idle' || state === 'creating') {
       const busy = state === 'creating' || this.disabled;

@@ -130,8 +130,6 @@ describe('<kosmos-idv-launcher> bad answers to status reads', () => {
     ['completed without a verification', { json: { sessionId: 's1', status: 'completed', verification: null, updatedAt: '2030-01-01T00:00:00Z' } }, 'bad_response'],
     ['another session', { json: { sessionId: 's2', status: 'completed', verification: 'passed', updatedAt: '2030-01-01T00:00:00Z' } }, 'bad_response'],
     ['non-JSON', { text: 'OK' }, 'bad_response'],
-    ['401', failing(401), 'unauthorized'],
-    ['404', failing(404), 'not_found'],
   ];
 
   for (const [what, answer, code] of badReads) {
@@ -157,6 +155,37 @@ describe('<kosmos-idv-launcher> bad answers to status reads', () => {
       expect(backend.posts, 'the same session, not a new one').to.have.length(1);
       expect(backend.gets).to.have.length(2);
       expect(new URL(backend.gets[1].url).pathname).to.equal('/api/idv/s1');
+    });
+  }
+
+  const lostReads: [string, StatusStep, IdvErrorCode][] = [
+    ['401 (the token is refused)', failing(401), 'unauthorized'],
+    ['403 (someone else’s session)', failing(403), 'forbidden'],
+    ['404 (a session the backend does not know)', failing(404), 'not_found'],
+  ];
+
+  for (const [what, answer, code] of lostReads) {
+    it(`shows ${code} for ${what}, forgets the session, and "Start a new verification" creates one`, async () => {
+      const backend = new FakeBackend([answer, 'in_progress']);
+      const first = fakeWindow();
+      stubOpen(first, fakeWindow());
+      const log = logEvents();
+      const el = await fixture<KosmosIdvLauncher>(
+        html`<kosmos-idv-launcher id="kyc" endpoint="/api/idv" document-type="passport"></kosmos-idv-launcher>`,
+      );
+      mainButton(el).click();
+      await until(() => el.state === 'error', 'the error state');
+      await el.updateComplete;
+      expect(log.of('kosmos-idv-error')[0]).to.include({ code, retryable: false, sessionId: 's1' });
+      expect(Object.keys(sessionStorage), 'nothing left to resume after a reload').to.have.length(0);
+      expect(mainButton(el).textContent!.trim()).to.equal('Start a new verification');
+
+      mainButton(el).click();
+      await until(() => el.status === 'in_progress', 'the new session read');
+      expect(first.closed, 'the old session’s popup').to.equal(true);
+      expect(el.sessionId).to.equal('s2');
+      expect(backend.posts).to.have.length(2);
+      expect(new URL(backend.gets[1].url).pathname).to.equal('/api/idv/s2');
     });
   }
 

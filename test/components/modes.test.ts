@@ -55,6 +55,27 @@ describe('<kosmos-idv-launcher mode="popup">', () => {
     expect(log.of('kosmos-idv-open').map((event) => event.mode)).to.deep.equal(['popup']);
   });
 
+  it('"Try again" with the popup still open follows it again: open, then its closing is seen', async () => {
+    const backend = new FakeBackend(['pending']);
+    const win = fakeWindow();
+    stubOpen(win);
+    const log = logEvents();
+    const el = await launcher('popup');
+    await start(el);
+    backend.statuses = [{ text: 'OK' }];
+    el.refresh();
+    await until(() => el.state === 'error', 'the error state');
+    await el.updateComplete;
+    backend.statuses = ['in_progress'];
+    mainButton(el).click();
+    expect(el.state).to.equal('open');
+    expect(win.focus.callCount, 'the same popup, brought forward').to.equal(1);
+    expect(log.of('kosmos-idv-open')).to.have.length(2);
+    win.closed = true;
+    await until(() => log.of('kosmos-idv-close').length === 1, 'kosmos-idv-close');
+    expect(el.state).to.equal('polling');
+  });
+
   it('when the popup is closed: fires close, polls at once, and reopen() shows the same session again', async () => {
     const clock = useFakeClock();
     const backend = new FakeBackend(['pending']);
@@ -219,6 +240,32 @@ describe('<kosmos-idv-launcher mode="embedded">', () => {
     expect(allowed).to.include.members(['camera', 'microphone', 'fullscreen']);
     expect(log.of('kosmos-idv-open')[0]).to.include({ sessionId: 's1', mode: 'embedded' });
     expect(fetched('components/embedded'), 'the view is loaded on demand').to.equal(true);
+  });
+
+  it('closes the dialog at a final status, focus on what follows: "Start a new verification", or the badge', async () => {
+    for (const [step, state, target] of [
+      ['declined', 'declined', 'button'],
+      ['completed:passed', 'completed', 'badge'],
+    ] as const) {
+      const { backend, el, dialog } = await openEmbedded();
+      backend.statuses = [step];
+      el.refresh();
+      await until(() => el.state === state, state);
+      const expected = target === 'button' ? mainButton(el) : part(el, 'badge');
+      await until(() => el.shadowRoot!.activeElement === expected, `focus on the ${target}`);
+      expect(dialog.open).to.equal(false);
+      cleanUp();
+    }
+  });
+
+  it('an answer it cannot use closes the dialog, focus on "Try again"', async () => {
+    const { backend, el, dialog } = await openEmbedded();
+    backend.statuses = [{ text: 'OK' }];
+    el.refresh();
+    await until(() => el.state === 'error', 'the error state');
+    await until(() => el.shadowRoot!.activeElement === mainButton(el), 'focus on the button');
+    expect(dialog.open, 'no modal left over the error').to.equal(false);
+    expect(mainButton(el).textContent!.trim()).to.equal('Try again');
   });
 
   it('Escape closes the dialog: close event, polling, focus back on the button', async () => {

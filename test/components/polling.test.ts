@@ -145,6 +145,8 @@ describe('<kosmos-idv-launcher> polling', () => {
     const count = reads(backend);
     await advance(600_000);
     expect(reads(backend)).to.equal(count);
+    await el.updateComplete;
+    expect(mainButton(el).textContent!.trim(), 'the session is over: a new one').to.equal('Start a new verification');
   });
 
   it('restarts at the new pace when poll-interval changes', async () => {
