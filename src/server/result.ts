@@ -16,13 +16,6 @@ export interface KosmosResult {
   raw: Record<string, unknown>;
 }
 
-/** 1Kosmos's outcome words (`sessionResult` / `responseStatus`) of a completed session. */
-const OUTCOMES: Record<string, Verification> = {
-  SUCCESS: 'passed',
-  FAILED: 'failed',
-  NOT_PERFORMED: 'not_performed',
-};
-
 type Plain = Record<string, unknown>;
 
 const isPlain = (value: unknown): value is Plain =>
@@ -30,10 +23,12 @@ const isPlain = (value: unknown): value is Plain =>
 
 const present = (value: unknown) => value !== undefined && value !== null;
 
+/**
+ * The outcome of a completed session in `sessionResult` / `responseStatus`: 1Kosmos's `SUCCESS`,
+ * or a verification word (`FAILED`, the seed's "Passed", "Not performed" …).
+ */
 function outcome(word: unknown): Verification | undefined {
-  if (typeof word !== 'string') return undefined;
-  const key = word.toUpperCase().replace(/[\s-]+/g, '_');
-  return Object.hasOwn(OUTCOMES, key) ? OUTCOMES[key] : undefined;
+  return typeof word === 'string' && word.toUpperCase() === 'SUCCESS' ? 'passed' : normaliseVerification(word);
 }
 
 /** A short, PII-free description of a status word for error messages. */
@@ -92,9 +87,10 @@ function hasPII(raw: Plain): boolean {
  */
 export function parseResult(plaintext: unknown): KosmosResult {
   if (!isPlain(plaintext)) throw badResponse('the plaintext is not a JSON object');
-  const sessionId = plaintext.sessionId ?? plaintext.id;
+  // v3 says `sessionId` (`id` while in progress), the seed's table `sessionID`.
+  const sessionId = plaintext.sessionId ?? plaintext.sessionID ?? plaintext.id;
   if (typeof sessionId !== 'string' || sessionId === '') {
-    throw badResponse('no sessionId (or id) in the plaintext');
+    throw badResponse('no sessionId (sessionID or id) in the plaintext');
   }
   const status = statusOf(plaintext);
   const reasonCode = reasonCodeOf(plaintext);

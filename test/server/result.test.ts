@@ -181,6 +181,16 @@ describe("parseResult on the simulator's documented words", () => {
       { sessionId: 's1', status: 'declined', verification: null, hasPII: false },
     ],
     [
+      'a seed verification word in sessionResult: "Passed"',
+      { sessionResult: 'Passed', sessionId: 's1' },
+      { sessionId: 's1', status: 'completed', verification: 'passed', hasPII: false },
+    ],
+    [
+      'the seed spelling sessionID, with "Completed" and "Not performed"',
+      { sessionStatus: 'Completed', sessionResult: 'Not performed', sessionID: 's1' },
+      { sessionId: 's1', status: 'completed', verification: 'not_performed', hasPII: false },
+    ],
+    [
       'a seed word in status',
       { status: 'in_progress', sessionId: 's1', sessionResult: 'SUCCESS' },
       { sessionId: 's1', status: 'in_progress', verification: null, hasPII: false },
