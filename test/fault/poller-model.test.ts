@@ -66,7 +66,7 @@ describe('Poller model', () => {
         let frozenAt: number | undefined;
         let longestWait = Math.max(settings.interval ?? 2000, settings.hiddenInterval ?? 15_000, cap);
 
-        /** A retryable failure of the read in flight: backoff (or Retry-After), or session_expired past expiresAt. */
+        /** A retryable failure of the read in flight: backoff (or a Retry-After above 0), or session_expired past expiresAt. */
         const failRetryable = async (error: unknown, retryAfter?: number) => {
           const at = h.clock.now();
           await h.fail(error);
@@ -79,7 +79,8 @@ describe('Poller model', () => {
           const delay = h.clock.nextDelay;
           assert.ok(delay !== undefined, 'a retry is scheduled');
           const untilExpiry = settings.expiresAt === undefined ? Infinity : settings.expiresAt - at;
-          if (retryAfter === undefined) {
+          // A Retry-After of 0 (or a date already past) is backed off like no Retry-After at all.
+          if (!retryAfter) {
             assert.ok(delay <= cap, `backoff ${delay} ms is above the cap ${cap} ms`);
             assert.ok(delay > 0 || untilExpiry <= 0, 'a backoff waits');
             notBefore = at + delay;
