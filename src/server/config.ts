@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { DOCUMENT_TYPES, type DocumentType } from '../api/types.js';
 import type { KosmosKeyPair } from './crypto.js';
-import { connection, fn, problemOf, text } from './options.js';
+import { connection, fn, milliseconds, problemOf, text, wholeNumber } from './options.js';
 import type { KosmosResult } from './result.js';
 
 /** What `onResult` and `onError` are told about the session concerned. */
@@ -49,11 +49,14 @@ export interface IdvHandlerConfig {
    * final one (completed, declined, expired) when 1Kosmos returns none. Retried until it succeeds.
    */
   onResult?: (result: KosmosResult, context: ResultContext) => void | Promise<void>;
-  /** Failures the browser is not told about in detail: log them, count them. */
+  /** Failures the browser is not told about in detail: log them, count them. What it throws is ignored. */
   onError?: (problem: IdvHandlerError) => void;
-  /** Returns seconds to wait when the caller must slow down (→ 429 with `Retry-After`), else `null`. */
+  /**
+   * Returns seconds to wait when the caller must slow down (→ 429 with `Retry-After`, rounded up),
+   * else `null`: anything but a finite number above 0 lets the request through.
+   */
   rateLimit?: (request: Request) => number | null | Promise<number | null>;
-  /** The session lifetime configured for the workflow at 1Kosmos, in seconds (default 7 days). */
+  /** The session lifetime configured for the workflow at 1Kosmos, in whole seconds (default 7 days, at most a year). */
   sessionLifetime?: number;
   /**
    * Whether a status read may be held (`Prefer: wait`) until the status changes (default `true`).
@@ -61,7 +64,10 @@ export interface IdvHandlerConfig {
    * the badge follows changes at the element's poll interval instead of within a second.
    */
   holdReads?: boolean;
-  /** Origins allowed to call the handler cross-origin (CORS). Absent: same origin only. */
+  /**
+   * Origins allowed to call the handler cross-origin (CORS): `https://shop.example`, or an app's
+   * `capacitor://localhost`. Absent: same origin only. `Origin: null` is never allowed.
+   */
   allowedOrigins?: string[];
   /** How long one `onResult` call may take before it counts as failed, ms (default 10 000). */
   onResultTimeout?: number;
@@ -76,6 +82,7 @@ export interface IdvHandlerConfig {
 
 /** The configuration after checking, with defaults applied. */
 export interface ResolvedConfig extends IdvHandlerConfig {
+  /** Without a trailing slash: `''` for the root. */
   basePath: string;
   sessionLifetime: number;
   allowedOrigins: string[];
@@ -93,8 +100,17 @@ export class IdvConfigError extends Error {
   }
 }
 
-const positive = (name: string) =>
-  v.optional(v.pipe(v.number(`${name} must be a number`), v.finite(`${name} must be finite`), v.minValue(1, `${name} must be positive`)));
+const SEVEN_DAYS = 7 * 24 * 3600;
+const ONE_YEAR = 365 * 24 * 3600;
+
+/** An http(s) origin, normalised by `URL` (a path is dropped). */
+const WEB_ORIGIN = /^https?:/i;
+/**
+ * An app's origin of another scheme, kept as written: `URL` serialises such an origin as "null",
+ * which is also the `Origin` of every sandboxed page.
+ */
+const APP_ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[a-z0-9.-]+(:\d+)?\/?$/i;
+const ORIGIN_PROBLEM = 'each of allowedOrigins must be an origin such as https://shop.example or capacitor://localhost';
 
 /** In the order of `IdvHandlerConfig`, so that problems are listed in that order. */
 const schema = v.object({
@@ -127,25 +143,24 @@ const schema = v.object({
   onResult: fn('onResult'),
   onError: fn('onError'),
   rateLimit: fn('rateLimit'),
-  sessionLifetime: positive('sessionLifetime'),
+  sessionLifetime: wholeNumber('sessionLifetime', 1, ONE_YEAR, ' seconds (a year)'),
   holdReads: v.optional(v.boolean('holdReads must be true or false')),
   allowedOrigins: v.optional(
     v.array(
       v.pipe(
         v.string('each of allowedOrigins must be a string'),
-        v.url('each of allowedOrigins must be an origin such as https://shop.example'),
+        v.check((origin) => (WEB_ORIGIN.test(origin) ? URL.canParse(origin) : APP_ORIGIN.test(origin)), ORIGIN_PROBLEM),
+        v.transform((origin) => (WEB_ORIGIN.test(origin) ? new URL(origin).origin : origin.replace(/\/$/, ''))),
       ),
       'allowedOrigins must be an array of origins',
     ),
   ),
-  onResultTimeout: positive('onResultTimeout'),
+  onResultTimeout: milliseconds('onResultTimeout'),
   resultVersion: connection.resultVersion,
   timeoutMs: connection.timeoutMs,
   fetch: connection.fetch,
   now: fn('now'),
 });
-
-const SEVEN_DAYS = 7 * 24 * 3600;
 
 /** Checks a configuration and applies the defaults; throws `IdvConfigError` listing every problem. */
 export function resolveConfig(config: IdvHandlerConfig): ResolvedConfig {
@@ -157,9 +172,9 @@ export function resolveConfig(config: IdvHandlerConfig): ResolvedConfig {
   const { dvcID } = checked;
   return {
     ...checked,
-    basePath: (checked.basePath ?? '/api/idv').replace(/\/+$/, '') || '/',
+    basePath: (checked.basePath ?? '/api/idv').replace(/\/+$/, ''),
     sessionLifetime: checked.sessionLifetime ?? SEVEN_DAYS,
-    allowedOrigins: (checked.allowedOrigins ?? []).map((origin) => new URL(origin).origin),
+    allowedOrigins: checked.allowedOrigins ?? [],
     onResultTimeout: checked.onResultTimeout ?? 10_000,
     now: checked.now ?? Date.now,
     dvcIDs: typeof dvcID === 'string' ? Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, dvcID])) : dvcID,

@@ -172,14 +172,24 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     fetch: settings.fetch,
   });
   const tokens = new StatusTokens(settings.tokenSecret, settings.now);
-  const handoff = new ResultHandoff({
-    onResult: settings.onResult,
-    onError: settings.onError,
-    timeout: settings.onResultTimeout,
-  });
+  /** The one place `onError` is called: a logger that throws must never lose a result or break an answer. */
+  const report = (problem: IdvHandlerError) => {
+    try {
+      settings.onError?.(problem);
+    } catch {
+      // Nowhere left to tell.
+    }
+  };
+  const handoff = new ResultHandoff({ onResult: settings.onResult, report, timeout: settings.onResultTimeout });
   const reader = new StatusReader(client, handoff);
   const base = settings.basePath;
-  const report = (problem: IdvHandlerError) => settings.onError?.(problem);
+
+  /** What follows the base path ('' for the base itself, a trailing slash ignored), or `undefined` outside it. */
+  function restOf(pathname: string): string | undefined {
+    const path = pathname.replace(/\/+$/, '');
+    if (path === base) return '';
+    return path.startsWith(`${base}/`) ? path.slice(base.length + 1) : undefined;
+  }
 
   function corsHeaders(request: Request): Record<string, string> {
     const origin = request.headers.get('Origin');
@@ -192,7 +202,11 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     };
   }
 
-  /** A browser request from an origin that is neither this one nor an allowed one is refused. */
+  /**
+   * A browser request from an origin that is neither this one nor an allowed one is refused.
+   * `Origin: null` is let through, never given CORS headers: it is what a same-origin page sends
+   * with a POST under `Referrer-Policy: no-referrer`, and a foreign opaque page cannot read the answer.
+   */
   function checkOrigin(request: Request): void {
     const origin = request.headers.get('Origin');
     if (!origin || origin === 'null' || settings.allowedOrigins.includes(origin)) return;
@@ -211,10 +225,10 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
 
   async function limitRate(request: Request): Promise<void> {
     if (!settings.rateLimit) return;
-    const wait = await call('rateLimit', () => settings.rateLimit!(request));
-    if (wait !== null) {
-      const seconds = Math.max(1, Math.ceil(wait));
-      throw new HttpError(429, 'rate_limited', 'Too many requests: slow down.', true, { 'Retry-After': String(seconds) });
+    const wait: unknown = await call('rateLimit', () => settings.rateLimit!(request));
+    // Only a real wait refuses: a hook answering undefined or NaN must not lock everyone out.
+    if (typeof wait === 'number' && Number.isFinite(wait) && wait > 0) {
+      throw new HttpError(429, 'rate_limited', 'Too many requests: slow down.', true, { 'Retry-After': String(Math.ceil(wait)) });
     }
   }
 
@@ -324,8 +338,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
   }
 
   async function route(request: Request): Promise<Response> {
-    const path = new URL(request.url).pathname.replace(/\/+$/, '') || '/';
-    const rest = path === base ? '' : path.startsWith(`${base}/`) ? path.slice(base.length + 1) : undefined;
+    const rest = restOf(new URL(request.url).pathname);
     if (rest === undefined || rest.includes('/')) throw new HttpError(404, 'not_found', 'Not found.');
     const allowed = rest === '' ? 'POST' : 'GET';
     if (request.method === 'OPTIONS') {
@@ -367,7 +380,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     for (const [name, value] of Object.entries(corsHeaders(request))) response.headers.set(name, value);
     return response;
   }) as IdvHandler;
-  handler.node = nodeAdapter(handler, base);
+  handler.node = nodeAdapter(handler, (pathname) => restOf(pathname) !== undefined);
   handler.close = () => handoff.close();
   return handler;
 }

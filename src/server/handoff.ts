@@ -1,16 +1,17 @@
 /**
  * The one-time result hand-off. 1Kosmos may return a result's PII only once, so the first result
- * that carries it (or, without PII, the first final one) is given to `onResult` and kept until `onResult` succeeds: a throw or a timeout
- * is reported through `onError` and retried with exponential backoff. Each session is handed over
- * once per process; a deployment with several instances needs a sink that is idempotent by
- * session id (two instances may each see the PII when 1Kosmos's retention allows it).
+ * that carries it (or, without PII, the first final one) is given to `onResult` and kept until
+ * `onResult` succeeds: a throw or a timeout is reported and retried with exponential backoff. Each
+ * session is handed over once per process; a deployment with several instances needs a sink that
+ * is idempotent by session id (two instances may each see the PII when 1Kosmos's retention allows it).
  */
 import type { IdvHandlerError, ResultContext } from './config.js';
 import type { KosmosResult } from './result.js';
 
 export interface HandoffOptions {
   onResult?: (result: KosmosResult, context: ResultContext) => void | Promise<void>;
-  onError?: (problem: IdvHandlerError) => void;
+  /** Told each failure; must not throw (the handler's reporter guards `onError`). */
+  report?: (problem: IdvHandlerError) => void;
   /** ms one `onResult` call may take. */
   timeout: number;
   /** First retry delay, ms (doubles each time, capped at `maxRetryDelay`). */
@@ -74,7 +75,7 @@ export class ResultHandoff {
       entry.attempt += 1;
       const { retryDelay = 1000, maxRetryDelay = 300_000 } = this.options;
       const retryIn = Math.min(maxRetryDelay, retryDelay * 2 ** (entry.attempt - 1));
-      this.options.onError?.({ stage: 'onResult', error, sessionId: context.sessionId, attempt: entry.attempt, retryIn });
+      this.options.report?.({ stage: 'onResult', error, sessionId: context.sessionId, attempt: entry.attempt, retryIn });
       entry.timer = setTimeout(() => void this.attempt(onResult, result, context), retryIn);
       unref(entry.timer);
     } finally {

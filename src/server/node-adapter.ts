@@ -1,8 +1,8 @@
 /**
  * Runs a fetch-API handler on `node:http` and Express: `(req, res, next?)`. Mounted with
  * `app.use('/api/idv', handler.node)` it sees Express's full URL (`originalUrl`); requests
- * outside its base path go to `next()` when there is one. A body that a JSON body parser already
- * consumed is passed on as the parser read it.
+ * outside its base path go to `next()` when there is one. A body that a body parser already
+ * consumed is passed on as the parser read it: bytes as they are, text as UTF-8, JSON as JSON.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -23,7 +23,10 @@ const unreadable = () =>
     { status: 400, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' } },
   );
 
-export function nodeAdapter(handler: (request: Request) => Promise<Response>, basePath: string): NodeHandler {
+export function nodeAdapter(
+  handler: (request: Request) => Promise<Response>,
+  serves: (pathname: string) => boolean,
+): NodeHandler {
   // Loaded on first use: `@hono/node-server` imports `node:http`, and the kit must also load on
   // fetch-API runtimes that have no Node built-ins and never call this adapter.
   let listener: Promise<(req: IncomingMessage, res: ServerResponse) => Promise<void>> | undefined;
@@ -33,11 +36,12 @@ export function nodeAdapter(handler: (request: Request) => Promise<Response>, ba
     );
     // Express strips its mount path from `req.url`; it must be left as it was for `next()`.
     const url = req.originalUrl ?? req.url ?? '/';
-    const path = url.split('?')[0].replace(/\/+$/, '') || '/';
-    if (next && path !== basePath && !path.startsWith(`${basePath}/`)) return next();
+    if (next && !serves(url.split('?')[0])) return next();
     req.url = url;
-    if (req.readableEnded && req.body !== undefined && !req.rawBody) {
-      req.rawBody = Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+    const { body } = req;
+    if (req.readableEnded && body !== undefined && !req.rawBody) {
+      req.rawBody =
+        body instanceof Uint8Array ? Buffer.from(body) : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     }
     try {
       await (await listener)(req, res);

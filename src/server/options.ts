@@ -13,15 +13,28 @@ export const text = (name: string) =>
 /** An optional function. */
 export const fn = (name: string) => v.optional(v.function(`${name} must be a function`));
 
-/** An optional whole number, at least `min`. */
-export const wholeNumber = (name: string, min: 0 | 1) =>
+/**
+ * An optional whole number from `min` to `max` (`unit` follows the maximum in its message). Only
+ * the first problem is told: Infinity is too large, and not also not whole.
+ */
+export const wholeNumber = (name: string, min: 0 | 1, max = Number.MAX_SAFE_INTEGER, unit = '') =>
   v.optional(
-    v.pipe(
-      v.number(`${name} must be a number`),
-      v.integer(`${name} must be a whole number`),
-      v.minValue(min, `${name} must be ${min ? 'positive' : 'zero or more'}`),
+    v.config(
+      v.pipe(
+        v.number(`${name} must be a number`),
+        v.minValue(min, `${name} must be ${min ? 'positive' : 'zero or more'}`),
+        v.maxValue(max, `${name} must be at most ${max}${unit}`),
+        v.integer(`${name} must be a whole number`),
+      ),
+      { abortPipeEarly: true },
     ),
   );
+
+/** The longest delay Node's `setTimeout` keeps: a longer one fires after 1 ms. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** An optional delay, ms, that a timer can wait. */
+export const milliseconds = (name: string) => wholeNumber(name, 1, MAX_DELAY_MS, ' ms');
 
 const TENANT_PROBLEM = 'tenantDNS must be a host name (and port), without scheme or path';
 
@@ -56,7 +69,7 @@ export const connection = {
     ),
   ),
   resultVersion: v.optional(v.picklist(['v3', 'v1'], 'resultVersion must be v3 or v1')),
-  timeoutMs: wholeNumber('timeoutMs', 1),
+  timeoutMs: milliseconds('timeoutMs'),
   fetch: fn('fetch'),
 };
 

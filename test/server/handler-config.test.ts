@@ -10,6 +10,7 @@ import { createIdvHandler } from '../../src/server/handler.js';
 import { TOKEN_SECRET } from './kit-helpers.js';
 
 const keyPair = generateKeyPair();
+const ORIGIN_PROBLEM = 'each of allowedOrigins must be an origin such as https://shop.example or capacitor://localhost';
 const good: IdvHandlerConfig = {
   tenantDNS: 'acme.1kosmos.net',
   communityName: 'default',
@@ -71,7 +72,7 @@ describe('createIdvHandler configuration', () => {
       'rateLimit must be a function',
       'sessionLifetime must be positive',
       'holdReads must be true or false',
-      'each of allowedOrigins must be an origin such as https://shop.example',
+      ORIGIN_PROBLEM,
       'onResultTimeout must be positive',
       'resultVersion must be v3 or v1',
       'timeoutMs must be a whole number',
@@ -103,11 +104,14 @@ describe('createIdvHandler configuration', () => {
       [{ dvcID: { visa: 'x' } }, 'dvcID must be a string, or a map from document type to dvcID'],
       [{ keyPair: 'pem' }, 'keyPair must be { publicKey, privateKey }'],
       [{ keyPair: { publicKey: 'not base64!', privateKey: 'not base64!' } }, 'keyPair: private key is not valid base64'],
-      [{ sessionLifetime: Number.POSITIVE_INFINITY }, 'sessionLifetime must be finite'],
+      [{ sessionLifetime: Number.POSITIVE_INFINITY }, 'sessionLifetime must be at most 31536000 seconds (a year)'],
       [{ sessionLifetime: '3600' }, 'sessionLifetime must be a number'],
       [{ allowedOrigins: 'https://shop.example' }, 'allowedOrigins must be an array of origins'],
       [{ timeoutMs: Number.NaN }, 'timeoutMs must be a number'],
       [{ timeoutMs: 0 }, 'timeoutMs must be positive'],
+      [{ allowedOrigins: ['null'] }, ORIGIN_PROBLEM],
+      [{ allowedOrigins: ['capacitor://localhost/app'] }, ORIGIN_PROBLEM],
+      [{ allowedOrigins: ['file:///index.html'] }, ORIGIN_PROBLEM],
       [{ basePath: 5 }, 'basePath must be a string'],
     ];
     for (const [change, message] of cases) {
@@ -115,15 +119,29 @@ describe('createIdvHandler configuration', () => {
     }
   });
 
+  it('refuses timers Node cannot keep (over 2^31 − 1 ms) and session lifetimes over a year', () => {
+    const cases: [Partial<Record<keyof IdvHandlerConfig, unknown>>, string][] = [
+      [{ timeoutMs: 2 ** 31 }, 'timeoutMs must be at most 2147483647 ms'],
+      [{ timeoutMs: Number.POSITIVE_INFINITY }, 'timeoutMs must be at most 2147483647 ms'],
+      [{ onResultTimeout: 2 ** 31 }, 'onResultTimeout must be at most 2147483647 ms'],
+      [{ sessionLifetime: 1e15 }, 'sessionLifetime must be at most 31536000 seconds (a year)'],
+    ];
+    for (const [change, message] of cases) {
+      assert.deepEqual(problems({ ...good, ...change }), [message], JSON.stringify(change));
+    }
+    const longest = resolveConfig({ ...good, timeoutMs: 2 ** 31 - 1, onResultTimeout: 2 ** 31 - 1, sessionLifetime: 365 * 24 * 3600 });
+    assert.equal(longest.onResultTimeout, 2 ** 31 - 1);
+  });
+
   it('applies the defaults and normalises a good configuration', () => {
     const resolved = resolveConfig({
       ...good,
       basePath: '/kyc/',
-      allowedOrigins: ['https://shop.example/checkout'],
+      allowedOrigins: ['https://shop.example/checkout', 'capacitor://localhost/', 'ionic://localhost'],
       dvcID: 'workflow',
     });
     assert.equal(resolved.basePath, '/kyc');
-    assert.deepEqual(resolved.allowedOrigins, ['https://shop.example']);
+    assert.deepEqual(resolved.allowedOrigins, ['https://shop.example', 'capacitor://localhost', 'ionic://localhost']);
     assert.deepEqual(resolved.dvcIDs, { passport: 'workflow', driving_license: 'workflow', id_card: 'workflow' });
     assert.equal(resolved.sessionLifetime, 7 * 24 * 3600);
     assert.equal(resolved.onResultTimeout, 10_000);

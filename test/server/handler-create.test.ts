@@ -215,6 +215,20 @@ describe('createIdvHandler: POST {base} refusals', () => {
     assert.equal(kit.errors[0].stage, 'authenticate');
   });
 
+  it('an onError that throws changes no answer', async (t) => {
+    const kit = await startKit(t, {
+      config: {
+        authenticate: () => {
+          throw new Error('session store down');
+        },
+        onError: () => {
+          throw new Error('the logger is down');
+        },
+      },
+    });
+    await expectError(await kit.handler(post({ documentType: 'passport' })), 500, 'internal_error');
+  });
+
   it('429 with Retry-After when the rateLimit hook says so', async (t) => {
     const seen: Request[] = [];
     let wait: number | null = 2.5;
@@ -234,6 +248,19 @@ describe('createIdvHandler: POST {base} refusals', () => {
     assert.equal(seen[0].method, 'POST');
     wait = null;
     await createSession(kit.handler);
+  });
+
+  it('a rateLimit hook answering anything but a finite number above 0 lets the request through', async (t) => {
+    let wait: unknown;
+    const kit = await startKit(t, { config: { rateLimit: () => wait as number } });
+    for (const value of [undefined, 0, -1, Number.NaN, Number.POSITIVE_INFINITY, '5']) {
+      wait = value;
+      await createSession(kit.handler);
+    }
+    wait = 0.2;
+    const response = await kit.handler(post({ documentType: 'passport' }));
+    assert.equal(response.headers.get('Retry-After'), '1');
+    await expectError(response, 429, 'rate_limited');
   });
 
   it('405 with Allow for other methods; 404 for paths outside the contract', async (t) => {

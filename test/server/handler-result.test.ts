@@ -24,6 +24,20 @@ const onResultErrors = (errors: IdvHandlerError[]) =>
     .filter((problem) => problem.stage === 'onResult')
     .map(({ attempt, retryIn, sessionId }) => ({ attempt, retryIn, sessionId }));
 
+/** An `onResult` that throws on its first two calls ("the PII store is down"), then keeps what it gets. */
+function failingTwice() {
+  const sink = {
+    calls: 0,
+    delivered: [] as KosmosResult[],
+    onResult(result: KosmosResult) {
+      sink.calls++;
+      if (sink.calls <= 2) throw new Error('the PII store is down');
+      sink.delivered.push(result);
+    },
+  };
+  return sink;
+}
+
 describe('createIdvHandler: PII hand-off', () => {
   it('1Kosmos returns the PII once (ttl −1): onResult gets it, another instance gets the final result without', async (t) => {
     const kit = await startKit(t);
@@ -55,46 +69,37 @@ describe('createIdvHandler: PII hand-off', () => {
     assert.equal(kit.results[0].result.verification, 'passed');
   });
 
-  it('onResult throwing twice then succeeding: delivered once, failures reported, answers right all along', async (t) => {
+  it('onResult throwing twice then succeeding: sink.delivered once, failures reported, answers right all along', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
-    const delivered: KosmosResult[] = [];
-    let calls = 0;
-    const kit = await startKit(t, {
-      config: {
-        onResult: (result) => {
-          calls++;
-          if (calls <= 2) throw new Error('the PII store is down');
-          delivered.push(result);
-        },
-      },
-    });
+    const sink = failingTwice();
+    const kit = await startKit(t, { config: { onResult: sink.onResult } });
     const session = await passedSession(kit);
 
     await expectStatus(kit.handler, session, 'completed', 'passed');
-    assert.equal(calls, 1);
+    assert.equal(sink.calls, 1);
     assert.deepEqual(onResultErrors(kit.errors), [{ attempt: 1, retryIn: 1000, sessionId: session.sessionId }]);
     assert.match((kit.errors[0].error as Error).message, /PII store is down/);
 
     t.mock.timers.tick(999);
     await settle();
-    assert.equal(calls, 1, 'not before the retry delay');
+    assert.equal(sink.calls, 1, 'not before the retry delay');
     t.mock.timers.tick(1);
     await settle();
-    assert.equal(calls, 2);
+    assert.equal(sink.calls, 2);
     assert.deepEqual(onResultErrors(kit.errors).at(-1), { attempt: 2, retryIn: 2000, sessionId: session.sessionId });
     await expectStatus(kit.handler, session, 'completed', 'passed');
 
     t.mock.timers.tick(2000);
     await settle();
-    assert.equal(calls, 3);
-    assert.equal(delivered.length, 1);
-    assert.equal(delivered[0].hasPII, true, 'the kept result still has its PII');
-    assert.ok(delivered[0].raw.document);
+    assert.equal(sink.calls, 3);
+    assert.equal(sink.delivered.length, 1);
+    assert.equal(sink.delivered[0].hasPII, true, 'the kept result still has its PII');
+    assert.ok(sink.delivered[0].raw.document);
 
     t.mock.timers.tick(600_000);
     await settle();
     await expectStatus(kit.handler, session, 'completed', 'passed');
-    assert.equal(calls, 3, 'never delivered again');
+    assert.equal(sink.calls, 3, 'never sink.delivered again');
     assert.equal(onResultErrors(kit.errors).length, 2);
   });
 
@@ -131,6 +136,30 @@ describe('createIdvHandler: PII hand-off', () => {
     assert.equal(calls, 2);
     assert.equal(delivered.length, 1);
     assert.equal(delivered[0].hasPII, true);
+  });
+
+  it('an onError that throws loses no result: the answers stay right and the retries go on', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const sink = failingTwice();
+    const kit = await startKit(t, {
+      config: {
+        onResult: sink.onResult,
+        onError: () => {
+          throw new Error('the logger is down');
+        },
+      },
+    });
+    const session = await passedSession(kit);
+    await expectStatus(kit.handler, session, 'completed', 'passed');
+    assert.equal(sink.calls, 1);
+    t.mock.timers.tick(1000);
+    await settle();
+    assert.equal(sink.calls, 2, 'retried from its timer, where a throw would be an unhandled rejection');
+    t.mock.timers.tick(2000);
+    await settle();
+    assert.equal(sink.calls, 3);
+    assert.equal(sink.delivered.length, 1);
+    assert.equal(sink.delivered[0].hasPII, true);
   });
 
   it('close() stops the retries', async (t: TestContext) => {

@@ -357,6 +357,32 @@ describe('createIdvHandler: CORS', () => {
     );
   });
 
+  it("an app's origin (capacitor://localhost) is allowed as written; Origin: null never gets CORS headers", async (t) => {
+    const app = 'capacitor://localhost';
+    const kit = await startKit(t, { config: { allowedOrigins: [app, allowed] } });
+    const post = (origin: string) =>
+      kit.handler(request('POST', BASE_PATH, { body: { documentType: 'passport' }, headers: { Origin: origin } }));
+    const created = await post(app);
+    assert.equal(created.status, 201, await created.clone().text());
+    assert.equal(created.headers.get('Access-Control-Allow-Origin'), app);
+    const session = (await created.json()) as Created;
+
+    // A same-origin page under Referrer-Policy: no-referrer posts with Origin: null; a foreign
+    // opaque page sends the same, so the answer is never shared with it.
+    const opaque = await post('null');
+    assert.equal(opaque.status, 201);
+    assert.equal(opaque.headers.get('Access-Control-Allow-Origin'), null);
+    const read = await readStatus(kit.handler, session, { Origin: 'null' });
+    assert.equal(read.status, 200);
+    assert.equal(read.headers.get('Access-Control-Allow-Origin'), null);
+    const preflight = await kit.handler(
+      request('OPTIONS', BASE_PATH, { headers: { Origin: 'null', 'Access-Control-Request-Method': 'POST' } }),
+    );
+    assert.equal(preflight.headers.get('Access-Control-Allow-Origin'), null);
+    assert.equal(preflight.headers.get('Access-Control-Allow-Credentials'), null);
+    assert.equal(kit.upstream(CREATE_PATH), 2);
+  });
+
   it('preflight OPTIONS: 204 with the methods and headers the contract uses', async (t) => {
     const kit = await startKit(t, { config: { allowedOrigins: [allowed] } });
     const preflight = (path: string) =>

@@ -48,7 +48,7 @@ describe('ResultHandoff', () => {
         calls++;
         if (calls <= 4) throw new Error(`failure ${calls}`);
       },
-      onError: (problem) => problems.push(problem),
+      report: (problem) => problems.push(problem),
       timeout: 1000,
       retryDelay: 100,
       maxRetryDelay: 300,

@@ -146,6 +146,24 @@ describe('handler.node in Express', () => {
     assert.equal(await other.text(), 'hello from express');
   });
 
+  it('after express.raw(): the bytes the parser read are the body', async (t) => {
+    const kit = await startKit(t);
+    const origin = await expressApp(t, (app) => {
+      app.use(express.raw({ type: 'application/json' }));
+      app.use(kit.handler.node);
+    });
+    const created = await postJson(`${origin}${BASE_PATH}`, '{"documentType":"id_card","firstname":"Ada"}');
+    assert.equal(created.status, 201, await created.clone().text());
+    const session = (await created.json()) as Created;
+    assert.equal(kit.sim.session(session.sessionId)?.view().documentType, 'idcard_object');
+  });
+
+  it("basePath '/': the kit serves / and /{sessionId}", async (t) => {
+    const kit = await startKit(t, { config: { basePath: '/' } });
+    const origin = await expressApp(t, (app) => app.use(kit.handler.node));
+    await fullFlow(kit, origin, '');
+  });
+
   it('after express.json(): a body the parser consumed still works, and its limits still hold', async (t) => {
     const kit = await startKit(t);
     const origin = await expressApp(t, (app) => {
