@@ -218,6 +218,12 @@ export class KosmosIdvLauncher extends LitElement {
    * under way. Call it from a click so that a popup is not blocked.
    */
   start(): void {
+    // Called before the first update (right after the element was made), it checks the
+    // configuration and resumes a saved session first, as that update would have.
+    if (!this.hasUpdated) {
+      this.#checkConfig();
+      this.#resumeOnce();
+    }
     if (this.disabled || this.#configProblem || this.phase === 'creating') return;
     if (this.session && !this.#settled) return this.reopen();
     this.reset();
@@ -287,22 +293,32 @@ export class KosmosIdvLauncher extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues): void {
-    const problem = this.#findConfigProblem();
-    if (problem?.message !== this.#configProblem?.message) {
-      this.#configProblem = problem;
-      if (problem) this.dispatchEvent(new KosmosIdvErrorEvent(problem.code, problem.message, false));
-    }
+    const problem = this.#checkConfig();
     if (changed.has('pollInterval') && this.#poller && !problem) this.#follow();
     // A session switched to a rarer mode shows that mode's view: load it.
     const { mode } = this;
     if (changed.has('mode') && this.session && !this.#settled && (mode === 'qr' || mode === 'embedded')) {
       void this.#loadView(mode);
     }
-    if (!problem && !this.#resumeChecked) {
-      this.#resumeChecked = true;
-      const saved = this.#store()?.load();
-      if (saved) this.#begin(saved, true);
+    this.#resumeOnce();
+  }
+
+  /** The configuration's problem, if any; `kosmos-idv-error` tells each new one. */
+  #checkConfig(): IdvError | undefined {
+    const problem = this.#findConfigProblem();
+    if (problem?.message !== this.#configProblem?.message) {
+      this.#configProblem = problem;
+      if (problem) this.dispatchEvent(new KosmosIdvErrorEvent(problem.code, problem.message, false));
     }
+    return problem;
+  }
+
+  /** Takes on the saved session, the first time the configuration is valid. */
+  #resumeOnce(): void {
+    if (this.#configProblem || this.#resumeChecked) return;
+    this.#resumeChecked = true;
+    const saved = this.#store()?.load();
+    if (saved) this.#begin(saved, true);
   }
 
   protected override updated(changed: PropertyValues): void {

@@ -50,6 +50,29 @@ describe('<kosmos-idv-launcher> resume', () => {
     );
   });
 
+  it('start() called before the first render resumes the saved session instead of creating another', async () => {
+    const backend = new FakeBackend(['in_progress']);
+    stubOpen(fakeWindow());
+    const first = await launcher();
+    await start(first);
+    await until(() => backend.gets.length === 1);
+    first.remove();
+
+    const again = document.createElement('kosmos-idv-launcher');
+    again.id = 'kyc';
+    again.setAttribute('endpoint', '/api/idv');
+    again.setAttribute('document-type', 'passport');
+    document.body.append(again);
+    try {
+      again.start();
+      await settle(again);
+      expect(backend.posts, 'no second session').to.have.length(1);
+      expect(again.sessionId).to.equal('s1');
+    } finally {
+      again.remove();
+    }
+  });
+
   it('keeps sessions apart by element id', async () => {
     const backend = new FakeBackend(['pending']);
     stubOpen(fakeWindow());
