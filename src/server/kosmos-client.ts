@@ -231,7 +231,8 @@ export class KosmosClient {
 
   /**
    * Reads a session's result (v3 or v1 per the options) and maps it with `parseResult`.
-   * Retried with exponential backoff and full jitter on network trouble, timeouts, 5xx and 429.
+   * Retried with exponential backoff and full jitter on network trouble, timeouts, 5xx and 429,
+   * except an answer with a `Retry-After`: 1Kosmos asked for a wait, which the caller is told.
    */
   async getResult(input: GetResultInput, signal?: AbortSignal): Promise<KosmosResult> {
     const payload = { dvcID: input.dvcID, sessionId: input.sessionId };
@@ -241,7 +242,8 @@ export class KosmosClient {
           this.readResult(body, payload.sessionId),
         );
       } catch (error) {
-        if (!(error instanceof KosmosApiError) || !error.retryable || attempt >= this.retries) throw error;
+        if (!(error instanceof KosmosApiError) || !error.retryable || error.retryAfter !== undefined) throw error;
+        if (attempt >= this.retries) throw error;
         await sleep(this.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt), signal);
       }
     }

@@ -570,7 +570,7 @@ describe('KosmosClient with injected answers', () => {
     assert.equal(recorder.count(RESULT_V3), 5);
   });
 
-  it("keeps 1Kosmos's Retry-After (seconds or a date) on the error of its last answer", async () => {
+  it("keeps 1Kosmos's Retry-After (seconds or a date) on the error, without retrying, which it does without one", async () => {
     const service = generateKeyPair();
     const keyPair = generateKeyPair();
     const answers = [
@@ -578,13 +578,17 @@ describe('KosmosClient with injected answers', () => {
       Response.json({ code: 503, message: 'busy' }, { status: 503, headers: { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() } }),
       Response.json({ code: 503, message: 'busy' }, { status: 503 }),
     ];
-    const { client } = injectedClient(injected(async () => answers.shift()!, service).fetch, { retries: 0, keyPair });
+    const recorder = injected(async () => answers.shift()!, service);
+    const { client } = injectedClient(recorder.fetch, { retries: 2, keyPair });
     const first = await rejectsWithKind(client.getResult({ dvcID: 'default', sessionId: 's1' }), 'upstream_error', { status: 429 });
     assert.equal(first.retryAfter, 7000);
     const second = await rejectsWithKind(client.getResult({ dvcID: 'default', sessionId: 's1' }), 'upstream_error', { status: 503 });
     assert.ok(second.retryAfter! > 55_000 && second.retryAfter! <= 60_000, String(second.retryAfter));
+    assert.equal(recorder.count(RESULT_V3), 2, 'not retried when 1Kosmos asked for a wait');
+    answers.push(Response.json({ code: 503, message: 'busy' }, { status: 503 }), Response.json({ code: 503, message: 'busy' }, { status: 503 }));
     const third = await rejectsWithKind(client.getResult({ dvcID: 'default', sessionId: 's1' }), 'upstream_error', { status: 503 });
     assert.equal(third.retryAfter, undefined);
+    assert.equal(recorder.count(RESULT_V3), 5, 'a 503 without Retry-After is retried twice');
   });
 
   it('keeps the kind of a 400 whose body is not JSON', async () => {
