@@ -14,10 +14,28 @@ const keepDocumentedEvents = {
   },
 };
 
+/**
+ * An attribute's default is its field's: the analyzer copies the field's initializer as written
+ * (a constant's name), where the field's JSDoc `@default` gives the value.
+ */
+const attributeDefaultsFromFields = {
+  name: 'attribute-defaults-from-fields',
+  packageLinkPhase({ customElementsManifest }) {
+    for (const module of customElementsManifest.modules) {
+      for (const declaration of module.declarations ?? []) {
+        for (const attribute of declaration.attributes ?? []) {
+          const field = declaration.members?.find((member) => member.name === attribute.fieldName);
+          if (field?.default !== undefined) attribute.default = field.default;
+        }
+      }
+    }
+  },
+};
+
 export default {
   globs: ['src/components/**/*.ts', 'src/index.ts'],
   exclude: ['src/**/*.styles.ts'],
   litelement: true,
   packagejson: true,
-  plugins: [keepDocumentedEvents],
+  plugins: [keepDocumentedEvents, attributeDefaultsFromFields],
 };

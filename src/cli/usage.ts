@@ -54,7 +54,7 @@ Options:
   --session-lifetime <secs>   session lifetime in seconds (default 604800, 7 days)
   --config <file.json>        settings file: port, host, tenantDNS, communityName,
                               dvcIDs { "<name>": { "selfie": bool } }, licenseKeys [..],
-                              sessionLifetime, piiRetention { off, ttl },
+                              sessionLifetime, maxSessions, piiRetention { off, ttl },
                               faults { latencyMs, errorRate, malformedRate }, frameable
                               (command-line options win over the file)
   -h, --help                  show this help

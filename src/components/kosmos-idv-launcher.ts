@@ -95,9 +95,9 @@ export type FetchStatusHook = (session: Session, signal: AbortSignal) => Promise
  * @csspart error - The error message.
  *
  * @cssprop [--kosmos-idv-font=inherit] - Font of the whole element.
- * @cssprop [--kosmos-idv-text=inherit] - Text colour.
+ * @cssprop [--kosmos-idv-text=inherit] - Text colour (the dialog falls back to #1f2328).
  * @cssprop [--kosmos-idv-accent=#0a66c2] - Button and accent colour.
- * @cssprop [--kosmos-idv-accent-hover=#084e96] - Button colour on hover.
+ * @cssprop [--kosmos-idv-accent-hover=#084e96] - Button colour on hover (the accent when only that is set).
  * @cssprop [--kosmos-idv-on-accent=#fff] - Text on the accent colour.
  * @cssprop [--kosmos-idv-radius=0.5rem] - Corner radius.
  * @cssprop [--kosmos-idv-gap=0.75rem] - Space between the parts.
@@ -105,7 +105,7 @@ export type FetchStatusHook = (session: Session, signal: AbortSignal) => Promise
  * @cssprop [--kosmos-idv-focus-ring=#f5a623] - Focus outline colour.
  * @cssprop [--kosmos-idv-badge-background=#eef1f4] - Badge background.
  * @cssprop [--kosmos-idv-badge-text=#1f2328] - Badge text colour.
- * @cssprop [--kosmos-idv-muted=#6e7781] - Neutral status dot and secondary text.
+ * @cssprop [--kosmos-idv-muted=#6e7781] - Neutral status dot and secondary text (the QR link text falls back to #57606a).
  * @cssprop [--kosmos-idv-success=#1a7f37] - Status dot when verified.
  * @cssprop [--kosmos-idv-danger=#cf222e] - Status dot when failed or declined; error accent.
  * @cssprop [--kosmos-idv-warning=#9a6700] - Status dot when expired or not verified.
@@ -139,9 +139,12 @@ export class KosmosIdvLauncher extends LitElement {
   /** How the hosted flow is shown: `popup`, `tab`, `redirect`, `embedded` or `qr`. */
   @property({ reflect: true }) mode: string = 'popup';
 
-  /** ms between status reads while the page is visible. */
+  /**
+   * ms between status reads while the page is visible.
+   * @default 2000
+   */
   @property({ attribute: 'poll-interval', converter: pollIntervalConverter, reflect: true })
-  pollInterval = DEFAULT_POLL_INTERVAL_MS;
+  pollInterval: number = DEFAULT_POLL_INTERVAL_MS;
 
   /** Do not keep the session in `sessionStorage` for resuming after a reload. */
   @property({ attribute: 'no-resume', type: Boolean, reflect: true }) noResume = false;
@@ -681,7 +684,10 @@ export class KosmosIdvLauncher extends LitElement {
     if (problem) {
       if (this.#configProblem) return nothing;
       const label = this.#sessionLost() ? 'startAgain' : 'retry';
-      return html`<button part="button" @click=${this.#retry}>${this.#text(label)}</button>`;
+      const startsAnew = !this.session || this.#settled || this.#sessionLost();
+      return html`<button part="button" aria-disabled=${this.disabled && startsAnew ? 'true' : 'false'} @click=${this.#retry}>
+        ${this.#text(label)}
+      </button>`;
     }
     if (state === 'idle' || state === 'creating') {
       const busy = state === 'creating' || this.disabled;
@@ -700,7 +706,9 @@ export class KosmosIdvLauncher extends LitElement {
       </button>`;
     }
     if (state === 'expired' || state === 'declined') {
-      return html`<button part="button" @click=${this.start}>${this.#text('startAgain')}</button>`;
+      return html`<button part="button" aria-disabled=${this.disabled ? 'true' : 'false'} @click=${this.start}>
+        ${this.#text('startAgain')}
+      </button>`;
     }
     return nothing;
   }

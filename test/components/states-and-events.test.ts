@@ -117,7 +117,7 @@ describe('<kosmos-idv-launcher> states', () => {
     });
   }
 
-  it('offers a new verification after expired or declined', async () => {
+  it('offers a new verification after expired or declined (shown disabled while `disabled`)', async () => {
     const backend = new FakeBackend(['declined']);
     stubOpen(fakeWindow(), fakeWindow());
     const el = await launcher();
@@ -125,6 +125,13 @@ describe('<kosmos-idv-launcher> states', () => {
     await until(() => el.state === 'declined');
     await el.updateComplete;
     expect(mainButton(el).textContent?.trim()).to.equal('Start a new verification');
+    el.disabled = true;
+    await el.updateComplete;
+    expect(mainButton(el).getAttribute('aria-disabled'), 'shown as disabled').to.equal('true');
+    mainButton(el).click();
+    expect(el.state, 'and does nothing').to.equal('declined');
+    el.disabled = false;
+    await el.updateComplete;
     backend.statuses = ['pending'];
     await start(el);
     expect(el.state).to.equal('open');
