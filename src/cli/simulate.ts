@@ -69,7 +69,7 @@ export async function simulatorOptions(flags: SimulateFlags): Promise<SimulatorO
 export async function simulate(flags: SimulateFlags, print: (line: string) => void): Promise<void> {
   const options = await simulatorOptions(flags);
   const sim = await startSimulator(options).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE' || error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES') {
+    if (['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN'].includes(error.code ?? '')) {
       throw new InputError(`cannot listen on ${options.host ?? '127.0.0.1'}:${options.port}: ${error.code}`);
     }
     throw error;

@@ -37,16 +37,20 @@ function docuverifyRoutes(context: SimulatorContext): Hono {
   const { faults, guard, store, config, keys } = context;
 
   api.use('*', async (c, next) => {
-    await faults.delay();
     const fault = faults.draw(c.req.path.endsWith('/result'));
+    // The latency is the answer's: a request is checked and acted on when it arrives (the age of
+    // its requestid too), as over a slow network.
+    if (fault === 'none') {
+      await next();
+      await faults.delay();
+      return;
+    }
+    await faults.delay();
     if (fault === 'error') {
       return c.json({ code: 503, message: 'service unavailable (simulated fault)' }, 503);
     }
     if (fault === 'non_json') return c.html('<html><body><p>Bad gateway</p></body></html>');
-    if (fault === 'undecryptable') {
-      return c.json({ data: randomBytes(64).toString('base64'), publicKey: keys.current.publicKey });
-    }
-    await next();
+    return c.json({ data: randomBytes(64).toString('base64'), publicKey: keys.current.publicKey });
   });
 
   api.get('/publickeys', (c) => c.json({ publicKey: keys.current.publicKey }));

@@ -152,6 +152,13 @@ describe('kosmos-idv CLI', () => {
     );
   });
 
+  it('simulate on a host that does not resolve says it cannot listen there', async () => {
+    assertInputError(
+      await cli(['simulate', '--port', '0', '--host', 'no-such-host.invalid']),
+      /^kosmos-idv: cannot listen on no-such-host\.invalid:0: (ENOTFOUND|EAI_AGAIN)$/,
+    );
+  });
+
   it('simulate --config reports each problem of the file on its own line', async () => {
     const file = join(dir, 'config.json');
     await writeFile(file, JSON.stringify({ port: 'x', piiRetention: { off: 'yes' }, dvcIDs: { a: {} }, extra: 1 }));

@@ -38,6 +38,12 @@ describe('fault injection', () => {
     assert.equal((await call(sim, RESULT_V3, { dvcID: 'default', sessionId })).status, 200);
   });
 
+  it("latency is the answer's: a requestid is judged when the call arrives, not after the wait", async () => {
+    sim.faults.latencyMs = 2_000;
+    const answer = await call(sim, CREATE, createPayload(sim), { tsOffset: -59 });
+    assert.equal(answer.status, 200, 'a requestid 59 s old on arrival is still inside the 60 s window');
+  });
+
   it('the error rate answers 503 { code, message } for the drawn share of calls, touching nothing', async () => {
     sim.faults.errorRate = 0.5;
     const before = sim.stats.createCalls.default ?? 0;
