@@ -585,7 +585,7 @@ export class KosmosIdvLauncher extends LitElement {
       this.phase = 'polling';
       this.#follow();
       if (this.windowBlocked || this.mode !== 'redirect') this.reopen();
-    } else {
+    } else if (!this.disabled) {
       this.reset();
       this.start();
     }

@@ -179,6 +179,10 @@ describe('<kosmos-idv-launcher> bad answers to status reads', () => {
       expect(log.of('kosmos-idv-error')[0]).to.include({ code, retryable: false, sessionId: 's1' });
       expect(Object.keys(sessionStorage), 'nothing left to resume after a reload').to.have.length(0);
       expect(mainButton(el).textContent!.trim()).to.equal('Start a new verification');
+      el.disabled = true;
+      mainButton(el).click();
+      expect([el.state, el.sessionId], 'disabled: nothing happens').to.deep.equal(['error', 's1']);
+      el.disabled = false;
 
       mainButton(el).click();
       await until(() => el.status === 'in_progress', 'the new session read');
