@@ -6,6 +6,7 @@ import { normaliseDocumentType } from '../api/normalise.js';
 import { parseSession, parseStatusReport } from '../api/parse.js';
 import { Poller } from '../api/poller.js';
 import {
+  DOCUMENT_TYPES,
   TERMINAL_STATUSES,
   type DocumentType,
   type Session,
@@ -265,7 +266,7 @@ export class KosmosIdvLauncher extends LitElement {
     this.#creation?.abort();
     this.#stopFollowing();
     this.#closeFlowWindow();
-    this.dialog?.close();
+    this.#closeDialog();
     this.#store()?.clear();
     this.session = undefined;
     this.report = undefined;
@@ -344,7 +345,7 @@ export class KosmosIdvLauncher extends LitElement {
       return problem(`mode "${this.mode}" is not one of ${MODES.join(', ')}`);
     }
     if (this.documentType && !normaliseDocumentType(this.documentType)) {
-      return problem(`document-type "${this.documentType}" is not passport, driving_license or id_card`);
+      return problem(`document-type "${this.documentType}" is not one of ${DOCUMENT_TYPES.join(', ')}`);
     }
     if (!this.endpoint && !(this.createSession && this.fetchStatus)) {
       return problem('Set endpoint, or both createSession and fetchStatus');
@@ -432,7 +433,7 @@ export class KosmosIdvLauncher extends LitElement {
   #openWindow(url: string, mode: 'popup' | 'tab'): Window | undefined {
     const features =
       mode === 'popup'
-        ? `popup,width=480,height=760,left=${Math.max(0, (screen.width - 480) / 2)},top=${Math.max(0, (screen.height - 760) / 2)}`
+        ? `popup,width=480,height=760,left=${(screen.width - 480) / 2},top=${(screen.height - 760) / 2}`
         : '';
     // The window keeps its `opener`: without it Chromium refuses to let this page close the window
     // once the hosted flow has navigated, and the element closes it at a final status.
@@ -482,7 +483,7 @@ export class KosmosIdvLauncher extends LitElement {
   #openInWindowInstead(): void {
     clearTimeout(this.#frameTimer);
     this.mode = 'popup';
-    this.dialog?.close();
+    this.#closeDialog();
     this.reopen();
   }
 
@@ -536,8 +537,6 @@ export class KosmosIdvLauncher extends LitElement {
     const previous = this.report?.status ?? null;
     if (previous !== report.status || this.report?.verification !== report.verification) {
       this.report = { status: report.status, verification: report.verification };
-      // A reload resumes with the status last seen, not the one at creation.
-      this.#store()?.save({ ...session, status: report.status });
       this.dispatchEvent(
         new KosmosIdvStatusEvent(session.sessionId, report.status, report.verification, previous),
       );
@@ -683,11 +682,9 @@ export class KosmosIdvLauncher extends LitElement {
     const state = this.state;
     if (problem) {
       if (this.#configProblem) return nothing;
-      const label = this.#sessionLost() ? 'startAgain' : 'retry';
-      const startsAnew = !this.session || this.#settled || this.#sessionLost();
-      return html`<button part="button" aria-disabled=${this.disabled && startsAnew ? 'true' : 'false'} @click=${this.#retry}>
-        ${this.#text(label)}
-      </button>`;
+      const lost = this.#sessionLost();
+      const blocked = this.disabled && (lost || !this.session || this.#settled);
+      return html`<button part="button" aria-disabled=${blocked ? 'true' : 'false'} @click=${this.#retry}>${this.#text(lost ? 'startAgain' : 'retry')}</button>`;
     }
     if (state === 'idle' || state === 'creating') {
       const busy = state === 'creating' || this.disabled;
@@ -706,9 +703,7 @@ export class KosmosIdvLauncher extends LitElement {
       </button>`;
     }
     if (state === 'expired' || state === 'declined') {
-      return html`<button part="button" aria-disabled=${this.disabled ? 'true' : 'false'} @click=${this.start}>
-        ${this.#text('startAgain')}
-      </button>`;
+      return html`<button part="button" aria-disabled=${this.disabled ? 'true' : 'false'} @click=${this.start}>${this.#text('startAgain')}</button>`;
     }
     return nothing;
   }

@@ -88,21 +88,6 @@ describe('<kosmos-idv-launcher> resume', () => {
     expect(backend.posts).to.have.length(1);
   });
 
-  it('resumes with the status last seen, not the one at creation', async () => {
-    const backend = new FakeBackend(['in_progress']);
-    stubOpen(fakeWindow());
-    const first = await launcher();
-    await start(first);
-    await until(() => first.status === 'in_progress');
-    first.remove();
-    backend.statuses = ['hang'];
-    const log = logEvents();
-    const again = await launcher();
-    await settle(again);
-    expect(log.of('kosmos-idv-status').map((event) => event.status)).to.deep.equal(['in_progress']);
-    expect(again.status).to.equal('in_progress');
-  });
-
   it('forgets the session at a final status: a new element starts idle', async () => {
     const backend = new FakeBackend(['completed:passed']);
     stubOpen(fakeWindow());
