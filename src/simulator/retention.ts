@@ -19,6 +19,12 @@ export function deletePii(record: SessionRecord): void {
   record.user = undefined;
 }
 
+/** Whether the session's PII has outlived its window (by the simulator clock `now`); ttl −1 has none. */
+export function retentionOver(record: SessionRecord, rules: PiiRetention, now: number): boolean {
+  if (record.completedAt === undefined || rules.ttl === -1) return false;
+  return now - record.completedAt >= (rules.ttl === 0 ? SEVEN_DAYS_SECONDS : rules.ttl) * 1000;
+}
+
 /**
  * The PII this result call may carry (by the simulator clock `now`), or `undefined`; deletes the
  * PII when the rules say this is its last use or its time is up.
@@ -27,8 +33,7 @@ export function takePii(record: SessionRecord, rules: PiiRetention, now: number)
   if (record.status !== 'Completed' || record.completedAt === undefined || !record.piiRetained) {
     return undefined;
   }
-  const windowMs = (rules.ttl === 0 ? SEVEN_DAYS_SECONDS : rules.ttl) * 1000;
-  const allowed = !rules.off && (rules.ttl === -1 || now - record.completedAt < windowMs);
+  const allowed = !rules.off && !retentionOver(record, rules, now);
   const grant = { user: record.user ?? {} };
   if (!allowed || rules.ttl === -1) deletePii(record);
   if (!allowed) return undefined;

@@ -9,7 +9,7 @@ import type { SimulatorClock } from './clock.js';
 import type { SimulatorConfig } from './config.js';
 import { SessionStepError } from './errors.js';
 import { DEFAULT_REASON_CODE, isReasonCode } from './reasons.js';
-import { deletePii } from './retention.js';
+import { deletePii, retentionOver } from './retention.js';
 
 export const WIRE_DOCUMENT_TYPES = ['ppt_object', 'dl_object', 'idcard_object'] as const;
 export type WireDocumentType = (typeof WIRE_DOCUMENT_TYPES)[number];
@@ -194,9 +194,14 @@ export class SessionStore {
     if (this.config.piiRetention.off) deletePii(record);
   }
 
-  /** Applies the session lifetime: a Pending or In Progress session past `expiresAt` is Expired. */
+  /**
+   * Applies the clock: a Pending or In Progress session past `expiresAt` is Expired, and PII past
+   * its retention window is deleted (whether or not anyone asks for the result again).
+   */
   refresh(record: SessionRecord): SessionRecord {
-    if (LIVE.has(record.status) && this.clock.now() >= record.expiresAt) record.status = 'Expired';
+    const now = this.clock.now();
+    if (LIVE.has(record.status) && now >= record.expiresAt) record.status = 'Expired';
+    if (record.piiRetained && retentionOver(record, this.config.piiRetention, now)) deletePii(record);
     return record;
   }
 

@@ -103,4 +103,14 @@ describe('PII retention (the seed’s table)', () => {
       assert.equal(hasPii(await result(sim, sessionId, 'v1')), false);
     });
   });
+
+  it('deletes PII when its window ends, whether or not the result is asked for again', async () => {
+    await withSimulator({ off: false, ttl: 10 }, async (sim) => {
+      const sessionId = await completedSession(sim);
+      assert.equal(sim.session(sessionId)!.view().piiRetained, true);
+      sim.clock.advance(10);
+      assert.equal(sim.session(sessionId)!.view().piiRetained, false);
+      assert.equal(sim.session(sessionId)!.view().piiReturned, 0);
+    });
+  });
 });
