@@ -56,8 +56,11 @@ const WINDOW_CHECK_MS = 200;
  * while the window commits a navigation (the hosted flow's last page), leaving it open for good.
  */
 const CLOSE_DELAY_MS = 1000;
-/** Failures after which a session cannot be followed any more: "Start again" makes a new one. */
-const SESSION_LOST: ReadonlySet<IdvErrorCode> = new Set<IdvErrorCode>(['session_expired', 'unauthorized', 'forbidden', 'not_found']);
+/**
+ * Failures after which a session cannot be followed any more: "Start again" makes a new one. (A
+ * 401 is not one: the page's sign-in may only have lapsed.)
+ */
+const SESSION_LOST: ReadonlySet<IdvErrorCode> = new Set<IdvErrorCode>(['session_expired', 'forbidden', 'not_found']);
 /** An embedded flow that has not loaded by then is offered in a window instead. */
 const FRAME_TIMEOUT_MS = 15_000;
 const MIN_POLL_INTERVAL_MS = 250;
@@ -229,7 +232,7 @@ export class KosmosIdvLauncher extends LitElement {
       this.#resumeOnce();
     }
     if (this.disabled || this.#configProblem || this.phase === 'creating') return;
-    if (this.session && !this.#settled) return this.reopen();
+    if (this.session && !this.#settled && !this.#sessionLost()) return this.reopen();
     this.reset();
     const mode = this.mode as LaunchMode;
     if (mode === 'popup' || mode === 'tab') this.#flowWindow = this.#openWindow('about:blank', mode);
@@ -266,7 +269,6 @@ export class KosmosIdvLauncher extends LitElement {
     this.#creation?.abort();
     this.#stopFollowing();
     this.#closeFlowWindow();
-    this.#closeDialog();
     this.#store()?.clear();
     this.session = undefined;
     this.report = undefined;
@@ -275,6 +277,8 @@ export class KosmosIdvLauncher extends LitElement {
     this.copied = false;
     this.#settled = false;
     this.phase = 'idle';
+    // After the changes above, so that the focus goes to the button of the render they cause.
+    this.#closeDialog();
   }
 
   override connectedCallback(): void {
@@ -584,8 +588,7 @@ export class KosmosIdvLauncher extends LitElement {
       this.phase = 'polling';
       this.#follow();
       if (this.windowBlocked || this.mode !== 'redirect') this.reopen();
-    } else if (!this.disabled) {
-      this.reset();
+    } else {
       this.start();
     }
   }

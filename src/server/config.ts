@@ -106,8 +106,8 @@ const ONE_YEAR = 365 * 24 * 3600;
 /** An http(s) origin, normalised by `URL` (a path is dropped). */
 const WEB_ORIGIN = /^https?:/i;
 /**
- * An app's origin of another scheme, kept as written: `URL` serialises such an origin as "null",
- * which is also the `Origin` of every sandboxed page.
+ * An app's origin of another scheme, kept as written (in lower case, as browsers send it): `URL`
+ * serialises such an origin as "null", which is also the `Origin` of every sandboxed page.
  */
 const APP_ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[a-z0-9.-]+(:\d+)?\/?$/i;
 const ORIGIN_PROBLEM = 'each of allowedOrigins must be an origin such as https://shop.example or capacitor://localhost';
@@ -150,7 +150,7 @@ const schema = v.object({
       v.pipe(
         v.string('each of allowedOrigins must be a string'),
         v.check((origin) => (WEB_ORIGIN.test(origin) ? URL.canParse(origin) : APP_ORIGIN.test(origin)), ORIGIN_PROBLEM),
-        v.transform((origin) => (WEB_ORIGIN.test(origin) ? new URL(origin).origin : origin.replace(/\/$/, ''))),
+        v.transform((origin) => (WEB_ORIGIN.test(origin) ? new URL(origin).origin : origin.toLowerCase().replace(/\/$/, ''))),
       ),
       'allowedOrigins must be an array of origins',
     ),

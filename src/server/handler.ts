@@ -380,7 +380,12 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     for (const [name, value] of Object.entries(corsHeaders(request))) response.headers.set(name, value);
     return response;
   }) as IdvHandler;
-  handler.node = nodeAdapter(handler, (pathname) => restOf(pathname) !== undefined);
+  // Everything under a base path is the kit's (its 404 included); at the root only its own routes
+  // are, so that the app's other paths go on to Express's next().
+  handler.node = nodeAdapter(handler, (pathname) => {
+    const rest = restOf(pathname);
+    return rest !== undefined && (base !== '' || !rest.includes('/'));
+  });
   handler.close = () => handoff.close();
   return handler;
 }

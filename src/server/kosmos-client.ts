@@ -35,7 +35,7 @@ export interface KosmosClientOptions {
   appId?: string;
   /** Per-request timeout in ms (default 10000). */
   timeoutMs?: number;
-  /** Retries of `getResult` on network trouble, timeouts, 5xx and 429 (default 2). */
+  /** Retries of `getResult` on network trouble, timeouts, 5xx and 429 without `Retry-After` (default 2). */
   retries?: number;
   fetch?: typeof fetch;
   /** How long the service public key is cached, in ms (default 10 minutes). */

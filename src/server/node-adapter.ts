@@ -1,7 +1,7 @@
 /**
  * Runs a fetch-API handler on `node:http` and Express: `(req, res, next?)`. Mounted with
- * `app.use('/api/idv', handler.node)` it sees Express's full URL (`originalUrl`); requests
- * outside its base path go to `next()` when there is one. A body that a body parser already
+ * `app.use('/api/idv', handler.node)` it sees Express's full URL (`originalUrl`); requests it
+ * does not serve (`serves`) go to `next()` when there is one. A body that a body parser already
  * consumed is passed on as the parser read it: bytes as they are, text as UTF-8, JSON as JSON.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

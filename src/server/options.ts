@@ -22,7 +22,7 @@ export const wholeNumber = (name: string, min: 0 | 1, max = Number.MAX_SAFE_INTE
     v.config(
       v.pipe(
         v.number(`${name} must be a number`),
-        v.minValue(min, `${name} must be ${min ? 'positive' : 'zero or more'}`),
+        v.minValue(min, `${name} must be at least ${min}`),
         v.maxValue(max, `${name} must be at most ${max}${unit}`),
         v.integer(`${name} must be a whole number`),
       ),

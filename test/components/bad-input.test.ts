@@ -130,6 +130,7 @@ describe('<kosmos-idv-launcher> bad answers to status reads', () => {
     ['completed without a verification', { json: { sessionId: 's1', status: 'completed', verification: null, updatedAt: '2030-01-01T00:00:00Z' } }, 'bad_response'],
     ['another session', { json: { sessionId: 's2', status: 'completed', verification: 'passed', updatedAt: '2030-01-01T00:00:00Z' } }, 'bad_response'],
     ['non-JSON', { text: 'OK' }, 'bad_response'],
+    ['401 (the page’s sign-in may have lapsed)', failing(401), 'unauthorized'],
   ];
 
   for (const [what, answer, code] of badReads) {
@@ -159,7 +160,6 @@ describe('<kosmos-idv-launcher> bad answers to status reads', () => {
   }
 
   const lostReads: [string, StatusStep, IdvErrorCode][] = [
-    ['401 (the token is refused)', failing(401), 'unauthorized'],
     ['403 (someone else’s session)', failing(403), 'forbidden'],
     ['404 (a session the backend does not know)', failing(404), 'not_found'],
   ];

@@ -258,6 +258,14 @@ describe('<kosmos-idv-launcher mode="embedded">', () => {
     }
   });
 
+  it('reset() with the dialog open closes it, focus on the start button', async () => {
+    const { el, dialog } = await openEmbedded();
+    el.reset();
+    await until(() => el.shadowRoot!.activeElement === mainButton(el), 'focus on the button');
+    expect(dialog.open).to.equal(false);
+    expect(mainButton(el).textContent!.trim()).to.equal('Verify your identity');
+  });
+
   it('an answer it cannot use closes the dialog, focus on "Try again"', async () => {
     const { backend, el, dialog } = await openEmbedded();
     backend.statuses = [{ text: 'OK' }];

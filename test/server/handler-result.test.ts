@@ -69,7 +69,7 @@ describe('createIdvHandler: PII hand-off', () => {
     assert.equal(kit.results[0].result.verification, 'passed');
   });
 
-  it('onResult throwing twice then succeeding: sink.delivered once, failures reported, answers right all along', async (t) => {
+  it('onResult throwing twice then succeeding: delivered once, failures reported, answers right all along', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
     const sink = failingTwice();
     const kit = await startKit(t, { config: { onResult: sink.onResult } });
@@ -99,7 +99,7 @@ describe('createIdvHandler: PII hand-off', () => {
     t.mock.timers.tick(600_000);
     await settle();
     await expectStatus(kit.handler, session, 'completed', 'passed');
-    assert.equal(sink.calls, 3, 'never sink.delivered again');
+    assert.equal(sink.calls, 3, 'never delivered again');
     assert.equal(onResultErrors(kit.errors).length, 2);
   });
 

@@ -158,10 +158,14 @@ describe('handler.node in Express', () => {
     assert.equal(kit.sim.session(session.sessionId)?.view().documentType, 'idcard_object');
   });
 
-  it("basePath '/': the kit serves / and /{sessionId}", async (t) => {
+  it("basePath '/': the kit serves / and /{sessionId}; deeper paths go on to Express", async (t) => {
     const kit = await startKit(t, { config: { basePath: '/' } });
-    const origin = await expressApp(t, (app) => app.use(kit.handler.node));
+    const origin = await expressApp(t, (app) => {
+      app.use(kit.handler.node);
+      app.get('/assets/app.js', (_request, response) => void response.send('an asset'));
+    });
     await fullFlow(kit, origin, '');
+    assert.equal(await (await fetch(`${origin}/assets/app.js`)).text(), 'an asset');
   });
 
   it('after express.json(): a body the parser consumed still works, and its limits still hold', async (t) => {
