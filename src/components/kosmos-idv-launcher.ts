@@ -472,8 +472,9 @@ export class KosmosIdvLauncher extends LitElement {
     void this.updateComplete.then(() => this.mainButton?.focus());
   }
 
+  /** The dialog's `close` event, queued: the dialog may have been shown again since (reset, then start). */
   #dialogClosed(): void {
-    if (this.mode === 'embedded') this.#flowClosed();
+    if (this.mode === 'embedded' && !this.dialog?.open) this.#flowClosed();
   }
 
   /** The embedded flow did not load in time: offer it in a window instead (the user closed nothing). */

@@ -1,7 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import sinon from 'sinon';
-import type { KosmosIdvLauncher } from '../../src/index.js';
+import type { KosmosIdvLauncher, Session } from '../../src/index.js';
 import {
   cleanUp,
   FakeBackend,
@@ -12,6 +12,7 @@ import {
   logEvents,
   mainButton,
   part,
+  sessionBody,
   settle,
   shows,
   stubOpen,
@@ -264,6 +265,18 @@ describe('<kosmos-idv-launcher mode="embedded">', () => {
     await until(() => el.shadowRoot!.activeElement === mainButton(el), 'focus on the button');
     expect(dialog.open).to.equal(false);
     expect(mainButton(el).textContent!.trim()).to.equal('Verify your identity');
+  });
+
+  it('reset() then start() at once: the old dialog’s queued close does not close the new one', async () => {
+    const { el, log } = await openEmbedded();
+    el.createSession = async () => sessionBody('s2') as unknown as Session;
+    el.reset();
+    el.start();
+    await until(() => el.sessionId === 's2' && part<HTMLDialogElement>(el, 'dialog')?.open === true, 'the new dialog');
+    await settle(el);
+    expect(el.state).to.equal('open');
+    expect(part<HTMLDialogElement>(el, 'dialog')!.open).to.equal(true);
+    expect(log.of('kosmos-idv-close')).to.have.length(0);
   });
 
   it('an answer it cannot use closes the dialog, focus on "Try again"', async () => {
