@@ -15,7 +15,7 @@ export const fn = (name: string) => v.optional(v.function(`${name} must be a fun
 
 /**
  * An optional whole number from `min` to `max` (`unit` follows the maximum in its message). Only
- * the first problem is told: Infinity is too large, and not also not whole.
+ * the first problem is told: Infinity is "at most …", not that as well as "a whole number".
  */
 export const wholeNumber = (name: string, min: 0 | 1, max = Number.MAX_SAFE_INTEGER, unit = '') =>
   v.optional(
