@@ -1,14 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { KosmosApiError } from '../../src/server/errors.js';
 import { parseResult, type KosmosResult } from '../../src/server/result.js';
-
-const FIXTURES = new URL('../../../shared/fixtures/1kosmos/', import.meta.url);
-
-const fixture = (name: string): unknown =>
-  (JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as { body: unknown }).body;
+import { fixtureBody as fixture, RESULT_FIXTURES } from '../fixtures/index.js';
 
 type Expected = Omit<KosmosResult, 'raw'>;
 
@@ -58,7 +52,7 @@ const isBadResponse = (error: unknown) => {
 
 describe('parseResult on the 1Kosmos fixtures', () => {
   it('has an expectation for every result-v3-*.json fixture', () => {
-    const names = readdirSync(fileURLToPath(FIXTURES)).filter((name) => /^result-v3-.+\.json$/.test(name));
+    const names = RESULT_FIXTURES;
     assert.deepEqual(names.sort(), Object.keys(FIXTURE_RESULTS).sort());
   });
 
@@ -72,7 +66,7 @@ describe('parseResult on the 1Kosmos fixtures', () => {
   }
 
   it('finds no PII once the retention rules strip document, extractedInfo and user', () => {
-    const body = { ...(fixture('result-v3-failed.json') as Record<string, unknown>) };
+    const body = { ...fixture('result-v3-failed.json') };
     delete body.document;
     delete body.extractedInfo;
     body.sessionData = { documentType: 'idcard_object' };

@@ -5,8 +5,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { StatusReport } from '../../src/api/types.js';
 import { KosmosApiError } from '../../src/server/errors.js';
 import { ResultHandoff } from '../../src/server/handoff.js';
@@ -14,11 +12,7 @@ import { parseResult, type KosmosResult } from '../../src/server/result.js';
 import { StatusReader } from '../../src/server/status-reader.js';
 import type { TokenClaims } from '../../src/server/token.js';
 import { assertStatusBody } from './kit-helpers.js';
-
-const FIXTURES = new URL('../../../shared/fixtures/1kosmos/', import.meta.url);
-const RESULT_FIXTURES = readdirSync(fileURLToPath(FIXTURES)).filter((name) => /^result-v3-.+\.json$/.test(name));
-const fixture = (name: string): Record<string, unknown> =>
-  (JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as { body: Record<string, unknown> }).body;
+import { fixtureBody as fixture, RESULT_FIXTURES } from '../fixtures/index.js';
 
 /** Fields holding personal data in 1Kosmos results. */
 const PII_FIELDS = new Set([

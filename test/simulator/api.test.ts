@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { decodePublicKey, generateKeyPair } from '../../src/server/crypto.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { call, createPayload, createSession, FIXTURES } from './helpers.js';
+import { fixture } from '../fixtures/index.js';
+import { call, createPayload, createSession } from './helpers.js';
 
 const CREATE = '/document_share_session/create';
 const RESULT_V1 = '/document_share_session/result';
 const RESULT_V3 = '/v3/document_share_session/result';
-
-async function fixture(name: string) {
-  return JSON.parse(await readFile(new URL(name, FIXTURES), 'utf8')) as { body: Record<string, unknown> };
-}
 
 describe('simulator docuverify API', () => {
   let sim: Simulator;
@@ -45,7 +41,7 @@ describe('simulator docuverify API', () => {
   });
 
   it('creates a session in the fixture shape, with a hosted URL at its own origin', async () => {
-    const shape = await fixture('create-session.response.json');
+    const shape = fixture('create-session.response.json');
     const answer = await call(sim, CREATE, createPayload(sim));
     assert.equal(answer.status, 200);
     assert.deepEqual(Object.keys(answer.json ?? {}).sort(), Object.keys(shape.body).sort());
@@ -56,7 +52,7 @@ describe('simulator docuverify API', () => {
   });
 
   it('accepts the documented request fixture (adapted to this tenant) and the old userUID form', async () => {
-    const request = (await fixture('create-session.request.json')).body.data as Record<string, unknown>;
+    const request = (fixture('create-session.request.json')).body.data as Record<string, unknown>;
     const sessionRequest = {
       ...(request.sessionRequest as Record<string, unknown>),
       tenantDNS: sim.tenantDNS.toUpperCase(),
@@ -74,7 +70,7 @@ describe('simulator docuverify API', () => {
     assert.deepEqual(Object.keys(v3.json ?? {}).sort(), ['data', 'publicKey']);
     assert.equal(v3.json?.publicKey, sim.servicePublicKey);
     assert.deepEqual(v3.plaintext, { responseStatus: 'INPROGRESS', id: sessionId, sessionStatus: 'Pending' });
-    const inProgress = await fixture('result-v3-inprogress.json');
+    const inProgress = fixture('result-v3-inprogress.json');
     for (const key of Object.keys(inProgress.body)) assert.ok(key in (v3.plaintext ?? {}), key);
 
     sim.session(sessionId)?.start();
@@ -132,8 +128,8 @@ describe('simulator docuverify API', () => {
     }
 
     it('the dvcID errors match the fixtures exactly', async () => {
-      const required = await fixture('error-400-dvcid-required.json');
-      const empty = await fixture('error-400-dvcid-empty.json');
+      const required = fixture('error-400-dvcid-required.json');
+      const empty = fixture('error-400-dvcid-empty.json');
       assert.deepEqual((await call(sim, CREATE, { sessionRequest: {} })).json, required.body);
       assert.deepEqual((await call(sim, RESULT_V3, { dvcID: '', sessionId: 'x' })).json, empty.body);
     });

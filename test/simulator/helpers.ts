@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { generateKeyPair, sharedCipher, type KosmosKeyPair } from '../../src/server/crypto.js';
 import type { Simulator } from '../../src/simulator/index.js';
 
-export const FIXTURES = new URL('../../../shared/fixtures/1kosmos/', import.meta.url);
 
 /** What a test may change about one docuverify call. */
 export interface CallOptions {

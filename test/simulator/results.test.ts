@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { PLACEHOLDER_IMAGE } from '../../src/simulator/results.js';
-import { createSession, FIXTURES, result } from './helpers.js';
+import { fixtureBody as fixture } from '../fixtures/index.js';
+import { createSession, result } from './helpers.js';
 
 type Json = Record<string, unknown>;
-
-async function fixture(name: string): Promise<Json> {
-  return (JSON.parse(await readFile(new URL(name, FIXTURES), 'utf8')) as { body: Json }).body;
-}
 
 const keys = (value: unknown) => Object.keys(value as Json).sort();
 const without = (list: string[], ...drop: string[]) => list.filter((key) => !drop.includes(key));
@@ -38,7 +34,7 @@ describe('completed results', () => {
   after(() => sim.close());
 
   it('v3 passed (ID card) has the fixture shape, with synthetic PII and images', async () => {
-    const shape = await fixture('result-v3-success.json');
+    const shape = fixture('result-v3-success.json');
     const { sessionId, body } = await completed(sim, { documentType: 'idcard_object' });
     assert.deepEqual(keys(body), [...keys(shape), 'sessionStatus', 'verificationStatus'].sort());
     assert.deepEqual([body.sessionResult, body.sessionId, body.sessionStatus, body.verificationStatus], [
@@ -67,8 +63,8 @@ describe('completed results', () => {
   it('proof_jwt is HS256 with the fixtures’ checks, plus face_compare and selfie_liveness for selfies', async () => {
     const plain = (await completed(sim, { documentType: 'idcard_object' })).body.document as Json;
     const selfie = (await completed(sim, { dvcID: 'selfie' })).body.document as Json;
-    const selfieShape = (await fixture('result-v3-success-selfie.json')).document as Json;
-    const plainShape = (await fixture('result-v3-success.json')).document as Json;
+    const selfieShape = (fixture('result-v3-success-selfie.json')).document as Json;
+    const plainShape = (fixture('result-v3-success.json')).document as Json;
 
     for (const [jwt, shape] of [
       [plain.proof_jwt, plainShape.proof_jwt],
@@ -89,7 +85,7 @@ describe('completed results', () => {
   });
 
   it('v3 failed carries extractedInfo and errorInfo with reason_code, as result-v3-failed.json', async () => {
-    const shape = await fixture('result-v3-failed.json');
+    const shape = fixture('result-v3-failed.json');
     const { body } = await completed(sim, { outcome: 'fail', reasonCode: 'IDV0010' });
     assert.deepEqual(keys(body), [...keys(shape), 'sessionStatus', 'verificationStatus'].sort());
     assert.equal(body.sessionResult, 'FAILED');
@@ -98,7 +94,7 @@ describe('completed results', () => {
   });
 
   it('v3 failed with IDV0006 has empty extractedInfo and the fixture’s errorInfo fields', async () => {
-    const shape = await fixture('result-v3-failed-reason-code.json');
+    const shape = fixture('result-v3-failed-reason-code.json');
     const { sessionId, body } = await completed(sim, { outcome: 'fail', reasonCode: 'IDV0006' });
     assert.deepEqual(body.extractedInfo, {});
     const errorInfo = body.errorInfo as Json;
