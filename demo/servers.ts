@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import react from '@vitejs/plugin-react';
 import vue from '@vitejs/plugin-vue';
 import { createServer } from 'vite';
-import { createIdvHandler, generateKeyPair, type IdvHandlerConfig } from '../src/server/index.js';
+import { createIdvHandler, createMemoryStore, generateKeyPair, type IdvHandlerConfig } from '../src/server/index.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.js';
 
 export interface DemoOptions {
@@ -19,7 +19,7 @@ export interface DemoOptions {
   port: number;
   host?: string;
   simulator?: SimulatorOptions;
-  /** Added to the backend kit's configuration (hooks such as `onResult`). */
+  /** Added to the backend kit's configuration (hooks such as `onResult`, the `store`: a memory store by default). */
   kit?: Partial<IdvHandlerConfig>;
   /** Reload the page when a source file changes (default true; tests turn it off). */
   watch?: boolean;
@@ -44,6 +44,7 @@ export class DemoStartError extends Error {
 }
 
 const DEMO = new URL('.', import.meta.url);
+const DEMO_STORE_KEY = 'kosmos-idv demo store key: not for production use';
 const CDN_BUILD = new URL('../dist/cdn/', import.meta.url);
 
 /**
@@ -86,7 +87,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     licenseKey: simulator.licenseKey,
     keyPair: generateKeyPair(),
     tokenSecret: randomBytes(32).toString('base64url'),
+    // The demo's own key, so that results sealed before a restart still open after it. A real
+    // deployment keeps its storeKey with its other secrets.
+    storeKey: DEMO_STORE_KEY,
     basePath: '/api/idv',
+    store: createMemoryStore(),
     ...options.kit,
   });
   const site = await createServer({
@@ -123,8 +128,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     url: site.resolvedUrls?.local[0] ?? `http://localhost:${options.port}/`,
     simulator,
     async close() {
-      handler.close();
-      await Promise.allSettled([site.close(), simulator.close()]);
+      await Promise.allSettled([handler.close(), site.close(), simulator.close()]);
     },
   };
 }

@@ -4,6 +4,7 @@
  * Ctrl-C stops everything.
  */
 import { parseArgs } from 'node:util';
+import { createPgliteStore } from '../src/server/index.js';
 import { DemoStartError, startDemo, type Demo } from './servers.js';
 
 const { values } = parseArgs({
@@ -30,8 +31,11 @@ try {
     host: values.host,
     simulator: { port: port(values['simulator-port'], '--simulator-port') },
     kit: {
-      onResult: (result, { sessionId }) => {
-        console.log(`onResult: session ${sessionId} ${result.status}/${result.verification} (PII received, not logged)`);
+      // The ledger survives restarts in ./.kosmos-idv (PGlite): results are never lost between runs.
+      store: createPgliteStore({ dataDir: '.kosmos-idv' }),
+      onResult: (result, { sessionId, piiMissing }) => {
+        const pii = result.hasPII ? 'PII received, not logged' : piiMissing ? 'PII missing' : 'no PII';
+        console.log(`onResult: session ${sessionId} ${result.status}/${result.verification} (${pii})`);
       },
       onError: ({ stage, error, sessionId }) => {
         console.warn(`backend kit, ${stage}${sessionId ? ` (${sessionId})` : ''}: ${(error as Error).message}`);

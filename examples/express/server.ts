@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import { createIdvHandler, generateKeyPair, type IdvHandler } from '../../src/server/index.js';
+import { createIdvHandler, createPgliteStore, generateKeyPair, type IdvHandler, type LedgerStore } from '../../src/server/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -24,10 +24,12 @@ export interface ExampleOptions {
   simulator: Simulator;
   /** The folder served at `/` beside the page (default {@link CDN_DIR}). */
   cdnDir?: string;
+  /** The session ledger (default: PGlite in ./.kosmos-idv; `createPostgresStore` for several instances). */
+  store?: LedgerStore;
 }
 
 /** The app and its handler (call `handler.close()` when stopping). */
-export function createApp({ simulator, cdnDir = CDN_DIR }: ExampleOptions): { app: express.Express; handler: IdvHandler } {
+export function createApp({ simulator, cdnDir = CDN_DIR, store = createPgliteStore({ dataDir: '.kosmos-idv' }) }: ExampleOptions): { app: express.Express; handler: IdvHandler } {
   const handler = createIdvHandler({
     tenantDNS: simulator.tenantDNS,
     communityName: simulator.communityName,
@@ -35,6 +37,9 @@ export function createApp({ simulator, cdnDir = CDN_DIR }: ExampleOptions): { ap
     licenseKey: simulator.licenseKey,
     keyPair: generateKeyPair(),
     tokenSecret: randomBytes(32).toString('base64url'),
+    // Keep the storeKey with your other secrets: results sealed under it wait in the ledger across restarts.
+    storeKey: process.env.IDV_STORE_KEY ?? randomBytes(32).toString('base64url'),
+    store,
     basePath: '/api/idv',
     onResult: (result, { sessionId }) => {
       // The place to store the decision (and the PII, which 1Kosmos may return only once).
@@ -66,7 +71,7 @@ async function main(): Promise<void> {
     console.log(`Express example: http://localhost:${port}/  (1Kosmos simulator at ${simulator.origin})`);
   });
   const stop = () => {
-    handler.close();
+    void handler.close();
     server.close();
     server.closeAllConnections();
     void simulator.close();

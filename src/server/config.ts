@@ -6,23 +6,35 @@ import * as v from 'valibot';
 import { DOCUMENT_TYPES, type DocumentType } from '../api/types.js';
 import type { KosmosKeyPair } from './crypto.js';
 import { connection, fn, milliseconds, problemOf, text, wholeNumber } from './options.js';
+import type { LedgerStore } from './ledger/store.js';
 import type { KosmosResult } from './result.js';
 
-/** What `onResult` and `onError` are told about the session concerned. */
+/** What `onResult` is told about the result it receives. */
 export interface ResultContext {
   sessionId: string;
   /** What `authenticate` returned when the session was created, or `null`. */
   subject: string | null;
   dvcID: string;
+  /** Stable for this result however often it is handed over: dedupe by it. */
+  resultId: string;
+  /** 1 for the first delivery of this result, 2 for the next … */
+  attempt: number;
+  /** A completed session whose PII the kit never captured (retention off or already spent): look it up at 1Kosmos. */
+  piiMissing: boolean;
+  /** Aborted when this delivery's `onResultTimeout` has passed (a success after it still counts). */
+  signal: AbortSignal;
 }
 
 /** A problem the kit could not hide from the browser's answer but the operator must see. */
 export interface IdvHandlerError {
-  /** Where it happened. */
-  stage: 'create' | 'status' | 'onResult' | 'authenticate' | 'rateLimit' | 'request';
+  /**
+   * Where it happened: `collect` (asking 1Kosmos about a session, or an answer it could not read),
+   * `store` (the ledger), `onResult` (a delivery that failed; retried), and the request stages.
+   */
+  stage: 'create' | 'status' | 'collect' | 'store' | 'onResult' | 'authenticate' | 'rateLimit' | 'request';
   error: unknown;
   sessionId?: string;
-  /** For `onResult`: how many deliveries have failed so far, and when the next one is tried (ms). */
+  /** For `onResult`: how many deliveries have failed so far, and when the next one is tried (ms; absent: never). */
   attempt?: number;
   retryIn?: number;
 }
@@ -45,10 +57,24 @@ export interface IdvHandlerConfig {
   /** The caller's subject (user id), or `null` to refuse with 401. Absent: anyone may create. */
   authenticate?: (request: Request) => string | null | Promise<string | null>;
   /**
-   * Receives the full decrypted result once per session: the first one carrying PII, or the first
-   * final one (completed, declined, expired) when 1Kosmos returns none. Retried until it succeeds.
+   * Receives each session's final result (completed, declined or expired; PII included when the
+   * kit captured it), and any answer the kit could not read (status `unknown`, raw), from the
+   * ledger: at least once, retried with backoff for up to 3 days, whichever instance collected it.
+   * Dedupe by `context.resultId`. A result's PII is erased from the ledger once this resolves.
    */
   onResult?: (result: KosmosResult, context: ResultContext) => void | Promise<void>;
+  /**
+   * The session ledger (`createPostgresStore`, `createPgliteStore`, `createMemoryStore`). Absent:
+   * `createPgliteStore({ dataDir: '.kosmos-idv' })`, for one instance.
+   */
+  store?: LedgerStore;
+  /**
+   * Seals results at rest (AES-256-GCM): at least 32 characters, not the `tokenSecret`, the same on
+   * every instance. A list rotates: the first seals, all open.
+   */
+  storeKey: string | string[];
+  /** Whether this instance runs a collector (default `true`); `false` when `kosmos-idv collect` runs apart. */
+  collect?: boolean;
   /** Failures the browser is not told about in detail: log them, count them. What it throws is ignored. */
   onError?: (problem: IdvHandlerError) => void;
   /**
@@ -69,7 +95,7 @@ export interface IdvHandlerConfig {
    * `capacitor://localhost`. Absent: same origin only. `Origin: null` is never allowed.
    */
   allowedOrigins?: string[];
-  /** How long one `onResult` call may take before it counts as failed, ms (default 10 000). */
+  /** How long one `onResult` call may take before it counts as failed and is retried, ms (default 10 000). */
   onResultTimeout?: number;
   /** Which 1Kosmos result endpoint to poll (default `v3`). */
   resultVersion?: 'v3' | 'v1';
@@ -81,7 +107,8 @@ export interface IdvHandlerConfig {
 }
 
 /** The configuration after checking, with defaults applied. */
-export interface ResolvedConfig extends IdvHandlerConfig {
+export interface ResolvedConfig extends Omit<IdvHandlerConfig, 'storeKey'> {
+  storeKey: string[];
   /** Without a trailing slash: `''` for the root. */
   basePath: string;
   sessionLifetime: number;
@@ -135,6 +162,19 @@ const schema = v.object({
     v.string('tokenSecret must be a string'),
     v.minLength(32, 'tokenSecret must be at least 32 characters'),
   ),
+  store: v.optional(
+    v.custom<LedgerStore>(
+      (store) => typeof (store as LedgerStore | null)?.claimAsks === 'function',
+      'store must be a ledger store (createPostgresStore, createPgliteStore or createMemoryStore)',
+    ),
+  ),
+  storeKey: v.pipe(
+    v.union([v.string(), v.array(v.string())], 'storeKey must be a string or a list of strings'),
+    v.transform((key) => (typeof key === 'string' ? [key] : key)),
+    v.minLength(1, 'storeKey must list at least one key'),
+    v.check((keys) => keys.every((key) => key.length >= 32), 'storeKey must be at least 32 characters'),
+  ),
+  collect: v.optional(v.boolean('collect must be true or false')),
   docuverifyUrl: connection.docuverifyUrl,
   basePath: v.optional(
     v.pipe(v.string('basePath must be a string'), v.regex(/^\/[^?#]*$/, 'basePath must be a path starting with /')),
@@ -167,7 +207,10 @@ export function resolveConfig(config: IdvHandlerConfig): ResolvedConfig {
   const parsed = v.safeParse(schema, config, { abortEarly: false });
   const issues = parsed.issues ?? [];
   const problems = issues.map((issue) => problemOf(issue, 'the configuration'));
-  const checked = parsed.output as IdvHandlerConfig;
+  const checked = parsed.output as ResolvedConfig;
+  if (parsed.success && checked.storeKey.includes(checked.tokenSecret)) {
+    problems.push('storeKey must differ from tokenSecret');
+  }
   if (problems.length) throw new IdvConfigError([...new Set(problems)]);
   const { dvcID } = checked;
   return {

@@ -1,22 +1,26 @@
 /**
  * `createIdvHandler(config)`: the backend contract for page owners' servers, as a fetch-API
  * handler `(Request) => Promise<Response>` (plus `.node` for `node:http` and Express).
- * - `POST {basePath}` creates a 1Kosmos session and answers `201 { sessionId, url, token, expiresAt, status }`;
- * - `GET {basePath}/{sessionId}` with `Authorization: Bearer {token}` answers its status; with
- *   `If-None-Match` and `Prefer: wait=N` it holds the read up to N seconds (at most 10) while the
- *   status is unchanged, asking 1Kosmos again every second, and answers as soon as it changes.
+ * - `POST {basePath}` creates a 1Kosmos session, records it in the ledger, and answers
+ *   `201 { sessionId, url, token, expiresAt, status }`;
+ * - `GET {basePath}/{sessionId}` with `Authorization: Bearer {token}` answers its status from the
+ *   ledger; with `If-None-Match` and `Prefer: wait=N` it holds the read up to N seconds (at most 10)
+ *   while the status is unchanged, and answers as soon as the ledger records a change.
+ * The collector (`collector.ts`) asks 1Kosmos and hands the results over, off the request path.
  * Every error is `{ error: { code, message, retryable } }`: no stack, no license key, no PII.
  */
 import * as v from 'valibot';
 import { normaliseDocumentType } from '../api/normalise.js';
 import { DOCUMENT_TYPES, TERMINAL_STATUSES, type SessionRequest, type StatusReport } from '../api/types.js';
+import { Collector, UNWATCHED_MIN_MS } from './collector.js';
 import { resolveConfig, type IdvHandlerConfig, type IdvHandlerError, type ResolvedConfig } from './config.js';
 import { KosmosApiError } from './errors.js';
-import { ResultHandoff } from './handoff.js';
 import { KosmosClient } from './kosmos-client.js';
+import { createPgliteStore } from './ledger/pglite.js';
+import { Sealer } from './ledger/seal.js';
+import type { SessionState } from './ledger/store.js';
 import { nodeAdapter, type NodeHandler } from './node-adapter.js';
-import { sleep } from './sleep.js';
-import { StatusReader } from './status-reader.js';
+import { StatusView } from './status-view.js';
 import { StatusTokens, TokenError } from './token.js';
 
 /** The largest request body accepted, bytes. */
@@ -28,19 +32,35 @@ const MAX_WAIT_S = 10;
 const BUSY_RETRY_MS = 5000;
 /** The longest `Retry-After` passed on from 1Kosmos, seconds. */
 const MAX_BUSY_S = 60;
-/** How often a held status read asks 1Kosmos again. */
-const RECHECK_MS = 1000;
+/** The `Retry-After` of a 503 while the ledger cannot be written, seconds. */
+const STORE_RETRY_S = 5;
+/** Where the ledger is kept when no store is given. */
+const DEFAULT_DATA_DIR = '.kosmos-idv';
+/** A lease outlasts the longest ask to 1Kosmos by this much, ms. */
+const LEASE_MARGIN_MS = 5000;
 const PREFER_WAIT = /(?:^|[,;])\s*wait\s*=\s*"?(\d{1,6})"?\s*(?=[,;]|$)/i;
 
 /** The contract's ETag of a status: it changes exactly when `status` or `verification` does. */
-const etagOf = ({ status, verification }: StatusReport) => `"${status}.${verification ?? 'none'}"`;
+const etagOf = ({ status, verification }: SessionState) => `"${status}.${verification ?? 'none'}"`;
+
+const reportOf = ({ sessionId, status, verification, updatedAt }: SessionState): StatusReport => ({
+  sessionId,
+  status,
+  verification,
+  updatedAt: new Date(updatedAt).toISOString(),
+});
 
 export interface IdvHandler {
   (request: Request): Promise<Response>;
   /** The same handler for `node:http` and Express: `(req, res, next?)`. */
   node: NodeHandler;
-  /** Stops retrying `onResult` deliveries still pending (for shutdown and tests). */
-  close(): void;
+  /** Opens the ledger (connects, migrates); rejects with why it cannot. Requests wait for it anyway. */
+  ready(): Promise<void>;
+  /**
+   * Stops the collector (letting asks in flight finish and handing back leases) and closes the
+   * store: no timer or connection outlives it. Results not delivered yet wait in the ledger.
+   */
+  close(): Promise<void>;
 }
 
 /** A refusal with the contract's error body. */
@@ -106,15 +126,12 @@ function errorResponse(error: HttpError): Response {
 }
 
 /** What the browser may learn of a 1Kosmos failure: its class, never 1Kosmos's own words. */
-function upstreamError(error: KosmosApiError, stage: 'create' | 'status'): HttpError {
+function upstreamError(error: KosmosApiError): HttpError {
   switch (error.kind) {
     case 'timeout':
       return new HttpError(504, 'upstream_timeout', '1Kosmos did not answer in time.', true);
     case 'unreachable':
       return new HttpError(502, 'upstream_unreachable', '1Kosmos could not be reached.', true);
-    case 'not_found':
-      if (stage === 'status') return new HttpError(404, 'not_found', 'No such session.');
-      break;
     case 'upstream_error':
       if (error.status === 429 || error.status === 503) {
         const seconds = Math.min(MAX_BUSY_S, Math.max(1, Math.ceil((error.retryAfter ?? BUSY_RETRY_MS) / 1000)));
@@ -161,6 +178,7 @@ const tooLarge = () => new HttpError(413, 'payload_too_large', `The body must be
 
 export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
   const settings: ResolvedConfig = resolveConfig(config);
+  const timeoutMs = settings.timeoutMs ?? 10_000;
   const client = new KosmosClient({
     tenantDNS: settings.tenantDNS,
     communityName: settings.communityName,
@@ -168,7 +186,9 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     keyPair: settings.keyPair,
     docuverifyUrl: settings.docuverifyUrl,
     resultVersion: settings.resultVersion,
-    timeoutMs: settings.timeoutMs,
+    timeoutMs,
+    // The collector's cadence is the retry.
+    retries: 0,
     fetch: settings.fetch,
   });
   const tokens = new StatusTokens(settings.tokenSecret, settings.now);
@@ -180,9 +200,44 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
       // Nowhere left to tell.
     }
   };
-  const handoff = new ResultHandoff({ onResult: settings.onResult, report, timeout: settings.onResultTimeout });
-  const reader = new StatusReader(client, handoff);
+  const store = settings.store ?? createPgliteStore({ dataDir: DEFAULT_DATA_DIR });
+  if (!settings.store) {
+    const notice = new Error(`No store given: the session ledger is kept by PGlite in ${store.location} (one instance only).`);
+    if (settings.onError) report({ stage: 'store', error: notice });
+    else console.warn(`kosmos-idv: ${notice.message}`);
+  }
+  const opened = store.open();
+  opened.catch((error: unknown) => report({ stage: 'store', error }));
+  const collector = new Collector({
+    store,
+    client,
+    sealer: new Sealer(settings.storeKey),
+    sink: settings.onResult,
+    sinkTimeout: settings.onResultTimeout,
+    leaseMs: timeoutMs + LEASE_MARGIN_MS,
+    report,
+    now: settings.now,
+  });
+  if (settings.collect !== false) void opened.finally(() => collector.start()).catch(() => undefined);
+  const view = new StatusView(
+    store,
+    () => collector.poke(),
+    (error, sessionId) => report({ stage: 'store', error, sessionId }),
+  );
   const base = settings.basePath;
+
+  /** Runs a ledger operation; a ledger that cannot be reached or written is a 503, never an untracked session. */
+  async function ledger<T>(work: () => Promise<T>, sessionId?: string): Promise<T> {
+    try {
+      await opened;
+      return await work();
+    } catch (error) {
+      report({ stage: 'store', error, sessionId });
+      throw new HttpError(503, 'store_unavailable', 'The server cannot record sessions right now: try again shortly.', true, {
+        'Retry-After': String(STORE_RETRY_S),
+      });
+    }
+  }
 
   /** What follows the base path ('' for the base itself, a trailing slash ignored), or `undefined` outside it. */
   function restOf(pathname: string): string | undefined {
@@ -262,15 +317,31 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     const { documentType, ...user } = parsed.output as SessionRequest;
     const dvcID = settings.dvcIDs[documentType];
     if (!dvcID) throw new HttpError(400, 'bad_request', `documentType ${documentType} is not offered here.`);
+    // A ledger that cannot be written refuses before 1Kosmos is asked for a session it could not track.
+    await ledger(async () => undefined);
     let session;
     try {
       session = await client.createSession({ dvcID, documentType, user });
     } catch (error) {
       report({ stage: 'create', error });
-      if (error instanceof KosmosApiError) throw upstreamError(error, 'create');
+      if (error instanceof KosmosApiError) throw upstreamError(error);
       throw error;
     }
-    const expiresAt = Math.floor(settings.now() / 1000) + settings.sessionLifetime;
+    const createdAt = settings.now();
+    const expiresAt = Math.floor(createdAt / 1000) + settings.sessionLifetime;
+    await ledger(
+      () =>
+        store.create({
+          sessionId: session.sessionId,
+          dvcID,
+          subject,
+          documentType,
+          createdAt,
+          expiresAt: expiresAt * 1000,
+          nextDueAt: createdAt + UNWATCHED_MIN_MS,
+        }),
+      session.sessionId,
+    );
     const token = await tokens.issue({ sessionId: session.sessionId, subject, dvcID, expiresAt });
     return json(201, {
       sessionId: session.sessionId,
@@ -295,46 +366,27 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     if (settings.authenticate && (await subjectOf(request)) !== claims.subject) {
       throw new HttpError(403, 'forbidden', 'This session belongs to someone else.');
     }
-    const read = async (maxAge = 0) => {
-      try {
-        return await reader.read({ ...claims, expired: claims.expiresAt * 1000 <= settings.now() }, maxAge);
-      } catch (error) {
-        report({ stage: 'status', error, sessionId });
-        if (error instanceof KosmosApiError) throw upstreamError(error, 'status');
-        throw error;
-      }
+    const read = async () => {
+      const state = await ledger(() => view.read(sessionId), sessionId);
+      if (!state) throw new HttpError(404, 'not_found', 'No such session.');
+      return state;
     };
     const match = request.headers.get('If-None-Match');
-    const known = (current: StatusReport) =>
+    const known = (current: SessionState) =>
       match !== null && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etagOf(current));
     const asked = Number(PREFER_WAIT.exec(request.headers.get('Prefer') ?? '')?.[1] ?? 0);
     const wait = settings.holdReads === false ? 0 : Math.min(MAX_WAIT_S, asked);
     const until = Date.now() + wait * 1000;
     let current = await read();
-    // Held: asks again each second (a read of this session by anyone in the last second counts)
-    // until the status changes or the wait is over. A recheck that fails, or would outlast the
-    // wait, ends the hold with what is known; its failure has gone to onError.
-    for (let recheck = 1; recheck < wait && known(current) && !TERMINAL_STATUSES.has(current.status); recheck++) {
-      const slept = await sleep(Math.max(0, Math.min(RECHECK_MS, until - Date.now())), request.signal).then(
-        () => true,
-        () => false,
-      );
-      if (!slept || Date.now() >= until) break;
-      const deadline = new AbortController();
-      const next = await Promise.race([
-        read(RECHECK_MS).catch(() => undefined),
-        sleep(until - Date.now(), deadline.signal).then(
-          () => undefined,
-          () => undefined,
-        ),
-      ]);
-      deadline.abort();
-      if (!next) break;
-      current = next;
+    view.watch(sessionId, current, settings.now());
+    // Held: answers as soon as the ledger records a change, or with what is known when the wait is over.
+    while (known(current) && !TERMINAL_STATUSES.has(current.status) && Date.now() < until && !request.signal.aborted) {
+      await view.nextChange(sessionId, until - Date.now(), request.signal);
+      current = await read();
     }
     const headers = { ETag: etagOf(current), 'Cache-Control': 'no-cache, private' };
     if (known(current)) return new Response(null, { status: 304, headers });
-    return json(200, current, headers);
+    return json(200, reportOf(current), headers);
   }
 
   async function route(request: Request): Promise<Response> {
@@ -386,6 +438,11 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     const rest = restOf(pathname);
     return rest !== undefined && (base !== '' || !rest.includes('/'));
   });
-  handler.close = () => handoff.close();
+  handler.ready = () => opened;
+  handler.close = async () => {
+    await collector.stop();
+    view.close();
+    await store.close();
+  };
   return handler;
 }

@@ -10,3 +10,7 @@ export {
   type ResultContext,
 } from './config.js';
 export type { NodeHandler } from './node-adapter.js';
+export { createPostgresStore, type PostgresStoreOptions } from './ledger/postgres.js';
+export { createPgliteStore, type PgliteStoreOptions } from './ledger/pglite.js';
+export { createMemoryStore } from './ledger/memory.js';
+export { StoreUnavailableError, type LedgerStore, type LedgerEntry, type DeliveryState, type ResultStatus } from './ledger/store.js';

@@ -15,7 +15,7 @@ import {
   type SharedCipher,
 } from './crypto.js';
 import { KosmosApiError, type KosmosApiErrorKind } from './errors.js';
-import { parseResult, type KosmosResult } from './result.js';
+import { parseResult, unreadableResult, type KosmosResult } from './result.js';
 import { connection, fn, problemOf, text, wholeNumber } from './options.js';
 import { sleep } from './sleep.js';
 
@@ -230,7 +230,8 @@ export class KosmosClient {
   }
 
   /**
-   * Reads a session's result (v3 or v1 per the options) and maps it with `parseResult`.
+   * Reads a session's result (v3 or v1 per the options) and maps it with `parseResult`; an answer
+   * that decrypts but cannot be read comes back with status `unknown` and the plaintext.
    * Retried with exponential backoff and full jitter on network trouble, timeouts, 5xx and 429,
    * except an answer with a `Retry-After`: 1Kosmos asked for a wait, which the caller is told.
    */
@@ -249,8 +250,11 @@ export class KosmosClient {
     }
   }
 
-  /** Decrypts a result answer `{ data, publicKey }` and parses the plaintext. */
-  private async readResult(body: unknown, sessionId: unknown): Promise<KosmosResult> {
+  /**
+   * Decrypts a result answer `{ data, publicKey }` and parses the plaintext. A plaintext that
+   * cannot be read is an `unknown` result (it may carry PII that 1Kosmos will not send again).
+   */
+  private async readResult(body: unknown, sessionId: string): Promise<KosmosResult> {
     if (!isPlain(body) || typeof body.data !== 'string' || typeof body.publicKey !== 'string') {
       throw new KosmosApiError('bad_response', '1Kosmos result: the answer is not { data, publicKey }');
     }
@@ -276,9 +280,15 @@ export class KosmosClient {
     try {
       plaintext = JSON.parse(text);
     } catch {
-      throw new KosmosApiError('bad_response', '1Kosmos result: the decrypted data is not JSON');
+      return unreadableResult(sessionId, text, 'the decrypted data is not JSON');
     }
-    const result = parseResult(plaintext);
+    let result: KosmosResult;
+    try {
+      result = parseResult(plaintext);
+    } catch (error) {
+      if (!(error instanceof KosmosApiError)) throw error;
+      return unreadableResult(sessionId, plaintext, error.message);
+    }
     if (result.sessionId !== sessionId) {
       throw new KosmosApiError('bad_response', '1Kosmos result: the answer is for another session');
     }

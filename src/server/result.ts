@@ -5,15 +5,21 @@ import { KosmosApiError } from './errors.js';
 /** A decrypted 1Kosmos result, mapped to the contract's words. */
 export interface KosmosResult {
   sessionId: string;
-  status: SessionStatus;
+  /** `unknown`: an answer the kit could not read, handed over as it came (see `problem`). */
+  status: SessionStatus | 'unknown';
   /** `null` unless `status` is `completed`. */
   verification: Verification | null;
   /** 1Kosmos's `errorInfo` reason code ("IDV0010"), when there is one. */
   reasonCode?: string;
   /** Whether `raw` carries personal data (document, extracted fields, user). */
   hasPII: boolean;
-  /** The decrypted plaintext as 1Kosmos sent it (PII included). */
+  /**
+   * The decrypted plaintext as 1Kosmos sent it (PII included); `{ plaintext }` for a decrypted
+   * answer that is not a JSON object.
+   */
   raw: Record<string, unknown>;
+  /** For an `unknown` result: what the kit could not read in it. */
+  problem?: string;
 }
 
 type Plain = Record<string, unknown>;
@@ -102,4 +108,13 @@ export function parseResult(plaintext: unknown): KosmosResult {
     hasPII: hasPII(plaintext),
     raw: plaintext,
   };
+}
+
+/**
+ * The result for a decrypted answer about `sessionId` that {@link parseResult} cannot read: kept
+ * whole, PII included, with status `unknown`, so that nothing 1Kosmos handed over is dropped.
+ */
+export function unreadableResult(sessionId: string, plaintext: unknown, problem: string): KosmosResult {
+  const raw = isPlain(plaintext) ? plaintext : { plaintext };
+  return { sessionId, status: 'unknown', verification: null, hasPII: hasPII(raw), raw, problem };
 }

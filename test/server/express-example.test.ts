@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../examples/express/server.js';
+import { createPgliteStore } from '../../src/server/index.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { assertStatusBody, passInBrowser, type Created } from './kit-helpers.js';
 
@@ -20,7 +21,7 @@ async function startExample(t: TestContext): Promise<string> {
   const cdnDir = mkdtempSync(join(tmpdir(), 'kosmos-cdn-'));
   t.after(() => rmSync(cdnDir, { recursive: true, force: true }));
   writeFileSync(join(cdnDir, 'kosmos-idv-launcher.js'), 'export {};\n');
-  const { app, handler } = createApp({ simulator, cdnDir });
+  const { app, handler } = createApp({ simulator, cdnDir, store: createPgliteStore({ dataDir: join(cdnDir, 'ledger') }) });
   t.after(() => handler.close());
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { IdvConfigError, resolveConfig, type IdvHandlerConfig } from '../../src/server/config.js';
 import { generateKeyPair } from '../../src/server/crypto.js';
 import { createIdvHandler } from '../../src/server/handler.js';
-import { TOKEN_SECRET } from './kit-helpers.js';
+import { createMemoryStore } from '../../src/server/ledger/memory.js';
+import { STORE_KEY, TOKEN_SECRET } from './kit-helpers.js';
 
 const keyPair = generateKeyPair();
 const ORIGIN_PROBLEM = 'each of allowedOrigins must be an origin such as https://shop.example or capacitor://localhost';
@@ -18,6 +19,8 @@ const good: IdvHandlerConfig = {
   licenseKey: 'licence',
   keyPair,
   tokenSecret: TOKEN_SECRET,
+  storeKey: STORE_KEY,
+  store: createMemoryStore(),
 };
 
 /** The problems of a configuration (it must be refused by `createIdvHandler` too). */
@@ -150,7 +153,7 @@ describe('createIdvHandler configuration', () => {
     assert.deepEqual(resolveConfig({ ...good, dvcID: { id_card: 'cards' } }).dvcIDs, { id_card: 'cards' });
   });
 
-  it('a good configuration makes a handler without any network call', () => {
+  it('a good configuration makes a handler without any network call', async () => {
     let calls = 0;
     const handler = createIdvHandler({
       ...good,
@@ -159,7 +162,7 @@ describe('createIdvHandler configuration', () => {
         return Promise.reject(new Error('no network'));
       },
     });
-    handler.close();
+    await handler.close();
     assert.equal(calls, 0);
   });
 });

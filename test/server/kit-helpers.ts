@@ -7,6 +7,7 @@ import type { TestContext } from 'node:test';
 import { generateKeyPair, type KosmosKeyPair } from '../../src/server/crypto.js';
 import type { IdvHandlerConfig, IdvHandlerError, ResultContext } from '../../src/server/config.js';
 import { createIdvHandler, type IdvHandler } from '../../src/server/handler.js';
+import { createMemoryStore } from '../../src/server/ledger/memory.js';
 import type { KosmosResult } from '../../src/server/result.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { open, press } from '../simulator/browser.js';
@@ -15,6 +16,7 @@ import { open, press } from '../simulator/browser.js';
 export const ORIGIN = 'http://kit.test';
 export const BASE_PATH = '/api/idv';
 export const TOKEN_SECRET = 'kit-tests-token-secret-0123456789abcdef';
+export const STORE_KEY = 'kit-tests-store-key-0123456789abcdefghij';
 export const RESULT_PATH = '/docuverify/v3/document_share_session/result';
 export const CREATE_PATH = '/docuverify/document_share_session/create';
 export const PUBLIC_KEYS_PATH = '/docuverify/publickeys';
@@ -51,7 +53,7 @@ export interface KitOptions {
   simulator?: Simulator;
 }
 
-/** The handler's configuration for a simulator, with a fresh key pair. */
+/** The handler's configuration for a simulator, with a fresh key pair and a memory store of its own. */
 export function configFor(sim: Simulator, keyPair: KosmosKeyPair = generateKeyPair()): IdvHandlerConfig {
   return {
     tenantDNS: sim.tenantDNS,
@@ -60,6 +62,8 @@ export function configFor(sim: Simulator, keyPair: KosmosKeyPair = generateKeyPa
     licenseKey: sim.licenseKey,
     keyPair,
     tokenSecret: TOKEN_SECRET,
+    storeKey: STORE_KEY,
+    store: createMemoryStore(),
   };
 }
 
@@ -83,6 +87,7 @@ export async function startKit(t: TestContext, options: KitOptions = {}): Promis
     fetch: counter.fetch,
   });
   t.after(() => handler.close());
+  await handler.ready();
   return {
     sim,
     handler,
@@ -90,7 +95,7 @@ export async function startKit(t: TestContext, options: KitOptions = {}): Promis
     results,
     errors,
     upstream: counter.count,
-    secrets: [sim.licenseKey, keyPair.privateKey, keyPair.publicKey, TOKEN_SECRET, sim.servicePublicKey],
+    secrets: [sim.licenseKey, keyPair.privateKey, keyPair.publicKey, TOKEN_SECRET, STORE_KEY, sim.servicePublicKey],
   };
 }
 
@@ -171,17 +176,37 @@ export function assertStatusBody(
   return report;
 }
 
-/** Reads a session's status (200) and checks the body. */
+/**
+ * Reads a session's status until it is `status` (the collector writes what it learns to the ledger
+ * within a second of a browser's read), and checks the body: as a browser would see it.
+ */
 export async function expectStatus(
   handler: (request: Request) => Promise<Response>,
   session: Pick<Created, 'sessionId' | 'token'>,
   status: string,
   verification: string | null = null,
+  timeoutMs = 5000,
 ): Promise<StatusBody> {
-  const response = await readStatus(handler, session);
-  const text = await response.text();
-  assert.equal(response.status, 200, text);
-  return assertStatusBody(JSON.parse(text), { sessionId: session.sessionId, status, verification });
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await readStatus(handler, session);
+    const text = await response.text();
+    assert.equal(response.status, 200, text);
+    const body = JSON.parse(text) as StatusBody;
+    if ((body.status === status && body.verification === verification) || Date.now() > until) {
+      return assertStatusBody(body, { sessionId: session.sessionId, status, verification });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Waits until `condition()` holds (checked every 20 ms), failing with `what` after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    assert.ok(Date.now() < until, `timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Words of 1Kosmos's (and the simulator's) own error texts and of the client's internal messages. */
