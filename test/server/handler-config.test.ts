@@ -45,6 +45,9 @@ describe('createIdvHandler configuration', () => {
       licenseKey: 7,
       keyPair: { publicKey: keyPair.publicKey, privateKey: generateKeyPair().privateKey },
       tokenSecret: 'short',
+      store: {},
+      storeKey: 'too short',
+      collect: 'yes',
       docuverifyUrl: 'ftp://acme.example/docuverify',
       basePath: 'api/idv',
       authenticate: 'yes',
@@ -67,6 +70,9 @@ describe('createIdvHandler configuration', () => {
       'licenseKey must be a string',
       'keyPair.publicKey does not belong to keyPair.privateKey',
       'tokenSecret must be at least 32 characters',
+      'store must be a ledger store (createPostgresStore, createPgliteStore or createMemoryStore)',
+      'storeKey must be at least 32 characters',
+      'collect must be true or false',
       'docuverifyUrl must be an http(s) URL',
       'basePath must be a path starting with /',
       'authenticate must be a function',
@@ -92,7 +98,11 @@ describe('createIdvHandler configuration', () => {
       'licenseKey is required',
       'keyPair is required',
       'tokenSecret is required',
+      'storeKey is required',
     ]);
+    const { storeKey, ...withoutStoreKey } = good;
+    assert.ok(storeKey);
+    assert.deepEqual(problems(withoutStoreKey), ['storeKey is required']);
     assert.deepEqual(problems({ ...good, keyPair: { publicKey: keyPair.publicKey } }), ['keyPair.privateKey is required']);
     assert.deepEqual(problems(undefined), ['the configuration must be an object']);
     assert.deepEqual(problems(null), ['the configuration must be an object']);
@@ -117,6 +127,15 @@ describe('createIdvHandler configuration', () => {
       [{ allowedOrigins: ['capacitor://localhost/app'] }, ORIGIN_PROBLEM],
       [{ allowedOrigins: ['file:///index.html'] }, ORIGIN_PROBLEM],
       [{ basePath: 5 }, 'basePath must be a string'],
+      [{ storeKey: 'x'.repeat(31) }, 'storeKey must be at least 32 characters'],
+      [{ storeKey: [STORE_KEY, 'x'.repeat(31)] }, 'storeKey must be at least 32 characters'],
+      [{ storeKey: [] }, 'storeKey must list at least one key'],
+      [{ storeKey: 42 }, 'storeKey must be a string or a list of strings'],
+      [{ storeKey: [STORE_KEY, 42] }, 'storeKey must be a string or a list of strings'],
+      [{ storeKey: TOKEN_SECRET }, 'storeKey must differ from tokenSecret'],
+      [{ storeKey: [STORE_KEY, TOKEN_SECRET] }, 'storeKey must differ from tokenSecret'],
+      [{ store: { open: () => undefined } }, 'store must be a ledger store (createPostgresStore, createPgliteStore or createMemoryStore)'],
+      [{ collect: 1 }, 'collect must be true or false'],
     ];
     for (const [change, message] of cases) {
       assert.deepEqual(problems({ ...good, ...change }), [message], JSON.stringify(change));
@@ -151,17 +170,22 @@ describe('createIdvHandler configuration', () => {
     assert.equal(resolved.onResultTimeout, 10_000);
     assert.equal(resolveConfig(good).basePath, '/api/idv');
     assert.deepEqual(resolveConfig({ ...good, dvcID: { id_card: 'cards' } }).dvcIDs, { id_card: 'cards' });
+    assert.deepEqual(resolved.storeKey, [STORE_KEY], 'one key is a list of one');
+    const rotated = [STORE_KEY, 'an-older-store-key-0123456789abcdefghij'];
+    assert.deepEqual(resolveConfig({ ...good, storeKey: rotated }).storeKey, rotated);
   });
 
   it('a good configuration makes a handler without any network call', async () => {
     let calls = 0;
     const handler = createIdvHandler({
       ...good,
+      store: createMemoryStore(),
       fetch: () => {
         calls++;
         return Promise.reject(new Error('no network'));
       },
     });
+    await handler.ready();
     await handler.close();
     assert.equal(calls, 0);
   });

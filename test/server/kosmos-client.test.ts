@@ -529,10 +529,10 @@ describe('KosmosClient with injected answers', () => {
     let reply = async () => json({});
     const { client } = injectedClient(injected(() => reply(), service).fetch, { keyPair });
     const cases: [() => Promise<Response>, KosmosApiErrorKind][] = [
+      [async () => json({}), 'bad_response'],
+      [async () => new Response('<html>oops</html>', { status: 200 }), 'bad_response'],
       [async () => json({ data: 1, publicKey: service.publicKey }), 'bad_response'],
       [async () => json({ data: await cipher.encrypt('{}'), publicKey: 'not a key' }), 'bad_response'],
-      [async () => json({ data: await cipher.encrypt('not json'), publicKey: service.publicKey }), 'bad_response'],
-      [() => encryptedResult(service, keyPair, { sessionResult: 'SUCCESS' }), 'bad_response'],
       [
         () => encryptedResult(service, keyPair, { sessionResult: 'SUCCESS', sessionId: 'another' }),
         'bad_response',
@@ -545,6 +545,46 @@ describe('KosmosClient with injected answers', () => {
     }
     reply = () => encryptedResult(service, keyPair, { sessionResult: 'SUCCESS', sessionId: 's1' });
     assert.equal((await client.getResult({ dvcID: 'default', sessionId: 's1' })).verification, 'passed');
+  });
+
+  it('returns a decrypted answer it cannot read as status unknown, with the plaintext and the problem', async () => {
+    const service = generateKeyPair();
+    const keyPair = generateKeyPair();
+    const cipher = await sharedCipher(service.privateKey, keyPair.publicKey);
+    let reply = async () => json({});
+    const recorder = injected(() => reply(), service);
+    const { client } = injectedClient(recorder.fetch, { keyPair, retries: 3 });
+    const unknownWord = { sessionId: 's1', sessionResult: 'MAYBE_LATER', document: { firstName: 'SAMPLE' } };
+    const noSessionId = { sessionResult: 'SUCCESS' };
+    const cases: [() => Promise<Response>, Record<string, unknown>, boolean, RegExp][] = [
+      [() => encryptedResult(service, keyPair, unknownWord), unknownWord, true, /no recognisable status.*MAYBE_LATER/],
+      [() => encryptedResult(service, keyPair, noSessionId), noSessionId, false, /no sessionId/],
+      [
+        () => encryptedResult(service, keyPair, { sessionId: 's1', sessionResult: 'SUCCESS', verificationStatus: 'sort of' }),
+        { sessionId: 's1', sessionResult: 'SUCCESS', verificationStatus: 'sort of' },
+        false,
+        /unknown verificationStatus/,
+      ],
+      [
+        async () => json({ data: await cipher.encrypt('not json'), publicKey: service.publicKey }),
+        { plaintext: 'not json' },
+        false,
+        /not JSON/,
+      ],
+      [() => encryptedResult(service, keyPair, ['s1']), { plaintext: ['s1'] }, false, /not a JSON object/],
+    ];
+    for (const [answer, raw, hasPII, problem] of cases) {
+      reply = answer;
+      const before = recorder.count(RESULT_V3);
+      const result = await client.getResult({ dvcID: 'default', sessionId: 's1' });
+      assert.equal(result.status, 'unknown', JSON.stringify(raw));
+      assert.equal(result.sessionId, 's1', 'the session asked about');
+      assert.equal(result.verification, null);
+      assert.deepEqual(result.raw, raw, 'the plaintext, kept whole');
+      assert.equal(result.hasPII, hasPII);
+      assert.match(result.problem ?? '', problem);
+      assert.equal(recorder.count(RESULT_V3) - before, 1, 'an answer, not a failure: not retried');
+    }
   });
 
   it('retries 429 and 5xx answers of getResult but not 403', async () => {

@@ -56,23 +56,30 @@ export function createPostgresStore(options: PostgresStoreOptions): LedgerStore 
     let closed = false;
     const base = executor(pool);
 
+    /** Connects a client that listens on `channel`; when it is lost, another is connected until the store closes. */
     async function listen(channel: string, onNotify: (payload: string) => void, onReset: () => void): Promise<void> {
       const client = ownPool ? new Client(ownPool.options) : new Client({ connectionString });
-      const lost = () => {
+      client.on('notification', (message) => onNotify(message.payload ?? ''));
+      client.on('error', ignore);
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${channel}`);
+      } catch (error) {
+        await client.end().catch(ignore);
+        throw error;
+      }
+      listener = client;
+      client.once('end', () => {
         if (listener !== client) return;
         listener = undefined;
-        client.end().catch(ignore);
+        // Anything committed while no connection listens is unknown: readers must not trust what they kept.
         onReset();
-        if (!closed) relisten = setTimeout(() => void listen(channel, onNotify, onReset).catch(lost), RELISTEN_MS);
-      };
-      client.on('error', lost);
-      client.on('end', lost);
-      client.on('notification', (message) => onNotify(message.payload ?? ''));
-      listener = client;
-      await client.connect();
-      await client.query(`LISTEN ${channel}`);
-      // Anything committed while no connection listened is unknown: readers must not trust what they kept.
-      onReset();
+        const again = () => {
+          if (closed) return;
+          relisten = setTimeout(() => listen(channel, onNotify, onReset).then(onReset, again), RELISTEN_MS);
+        };
+        again();
+      });
     }
 
     return {
