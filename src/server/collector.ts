@@ -5,8 +5,9 @@
  * owner's sink, at least once, whatever the browser does and whichever process dies.
  *
  * Cadence ({@link nextAsk}): every second while a browser has read the session in the last 30 s;
- * otherwise every 5 s for a new session, slowing with its age to every 5 minutes; always one ask
- * at `expiresAt`, and one last ask after it before the session is called `expired`.
+ * otherwise every 5 s for a new session, slowing with its age to every 5 minutes; always one last
+ * ask at `expiresAt` (or, if that one fails, as soon as 1Kosmos answers) before a session still
+ * under way is called `expired`: a result that arrived in time is never called expired.
  */
 import { TERMINAL_STATUSES } from '../api/types.js';
 import type { IdvHandlerError, ResultContext } from './config.js';
