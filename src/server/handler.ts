@@ -12,12 +12,10 @@
 import * as v from 'valibot';
 import { normaliseDocumentType } from '../api/normalise.js';
 import { DOCUMENT_TYPES, TERMINAL_STATUSES, type SessionRequest, type StatusReport } from '../api/types.js';
-import { Collector, UNWATCHED_MIN_MS } from './collector.js';
-import { resolveConfig, type IdvHandlerConfig, type IdvHandlerError, type ResolvedConfig } from './config.js';
+import { UNWATCHED_MIN_MS } from './collector.js';
+import type { IdvHandlerConfig, IdvHandlerError } from './config.js';
 import { KosmosApiError } from './errors.js';
-import { KosmosClient } from './kosmos-client.js';
-import { createPgliteStore } from './ledger/pglite.js';
-import { Sealer } from './ledger/seal.js';
+import { createKit } from './kit.js';
 import type { SessionState } from './ledger/store.js';
 import { nodeAdapter, type NodeHandler } from './node-adapter.js';
 import { StatusView } from './status-view.js';
@@ -34,10 +32,6 @@ const BUSY_RETRY_MS = 5000;
 const MAX_BUSY_S = 60;
 /** The `Retry-After` of a 503 while the ledger cannot be written, seconds. */
 const STORE_RETRY_S = 5;
-/** Where the ledger is kept when no store is given. */
-const DEFAULT_DATA_DIR = '.kosmos-idv';
-/** A lease outlasts the longest ask to 1Kosmos by this much, ms. */
-const LEASE_MARGIN_MS = 5000;
 const PREFER_WAIT = /(?:^|[,;])\s*wait\s*=\s*"?(\d{1,6})"?\s*(?=[,;]|$)/i;
 
 /** The contract's ETag of a status: it changes exactly when `status` or `verification` does. */
@@ -177,48 +171,9 @@ async function readBody(request: Request): Promise<string> {
 const tooLarge = () => new HttpError(413, 'payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
 
 export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
-  const settings: ResolvedConfig = resolveConfig(config);
-  const timeoutMs = settings.timeoutMs ?? 10_000;
-  const client = new KosmosClient({
-    tenantDNS: settings.tenantDNS,
-    communityName: settings.communityName,
-    licenseKey: settings.licenseKey,
-    keyPair: settings.keyPair,
-    docuverifyUrl: settings.docuverifyUrl,
-    resultVersion: settings.resultVersion,
-    timeoutMs,
-    // The collector's cadence is the retry.
-    retries: 0,
-    fetch: settings.fetch,
-  });
-  const tokens = new StatusTokens(settings.tokenSecret, settings.now);
-  /** The one place `onError` is called: a logger that throws must never lose a result or break an answer. */
-  const report = (problem: IdvHandlerError) => {
-    try {
-      settings.onError?.(problem);
-    } catch {
-      // Nowhere left to tell.
-    }
-  };
-  const store = settings.store ?? createPgliteStore({ dataDir: DEFAULT_DATA_DIR });
-  if (!settings.store) {
-    const notice = new Error(`No store given: the session ledger is kept by PGlite in ${store.location} (one instance only).`);
-    if (settings.onError) report({ stage: 'store', error: notice });
-    else console.warn(`kosmos-idv: ${notice.message}`);
-  }
-  const opened = store.open();
-  opened.catch((error: unknown) => report({ stage: 'store', error }));
-  const collector = new Collector({
-    store,
-    client,
-    sealer: new Sealer(settings.storeKey),
-    sink: settings.onResult,
-    sinkTimeout: settings.onResultTimeout,
-    leaseMs: timeoutMs + LEASE_MARGIN_MS,
-    report,
-    now: settings.now,
-  });
+  const { settings, client, store, opened, collector, report } = createKit(config);
   if (settings.collect !== false) void opened.finally(() => collector.start()).catch(() => undefined);
+  const tokens = new StatusTokens(settings.tokenSecret, settings.now);
   const view = new StatusView(
     store,
     () => collector.poke(),

@@ -299,10 +299,13 @@ describe('ledger store: the same database, many instances', { skip: postgresMiss
     }
   });
 
-  it('PGlite keeps the ledger on disk across a restart', async () => {
+  it('PGlite keeps the ledger on disk across a restart, and serves one store at a time', async () => {
     const dataDir = join(temp, 'restart');
     const first = createPgliteStore({ dataDir });
     await first.create(session('durable-1'));
+    const intruder = createPgliteStore({ dataDir });
+    await assert.rejects(intruder.open(), { name: 'StoreUnavailableError', message: new RegExp(`in use by process ${process.pid}`) });
+    await intruder.close();
     await first.close();
     const second = createPgliteStore({ dataDir });
     try {

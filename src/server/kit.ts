@@ -1,0 +1,72 @@
+/**
+ * The parts of the backend kit that every way of running it shares (the handler, `kosmos-idv
+ * collect`): the checked configuration, the 1Kosmos client, the ledger store (opening), the
+ * collector (not started) and the one guarded `onError` reporter.
+ */
+import { Collector } from './collector.js';
+import { resolveConfig, type IdvHandlerConfig, type IdvHandlerError, type ResolvedConfig } from './config.js';
+import { KosmosClient } from './kosmos-client.js';
+import { createPgliteStore } from './ledger/pglite.js';
+import { Sealer } from './ledger/seal.js';
+import type { LedgerStore } from './ledger/store.js';
+
+/** Where the ledger is kept when no store is given. */
+export const DEFAULT_DATA_DIR = '.kosmos-idv';
+/** A lease outlasts the longest ask to 1Kosmos by this much, ms. */
+const LEASE_MARGIN_MS = 5000;
+
+export interface Kit {
+  settings: ResolvedConfig;
+  client: KosmosClient;
+  store: LedgerStore;
+  /** The store, connected and migrated (a failure is reported to `onError` too). */
+  opened: Promise<void>;
+  collector: Collector;
+  /** The one place `onError` is called: a logger that throws must never lose a result or break an answer. */
+  report: (problem: IdvHandlerError) => void;
+}
+
+/** Checks the configuration (throwing `IdvConfigError`) and assembles the kit's parts. */
+export function createKit(config: IdvHandlerConfig): Kit {
+  const settings = resolveConfig(config);
+  const timeoutMs = settings.timeoutMs ?? 10_000;
+  const client = new KosmosClient({
+    tenantDNS: settings.tenantDNS,
+    communityName: settings.communityName,
+    licenseKey: settings.licenseKey,
+    keyPair: settings.keyPair,
+    docuverifyUrl: settings.docuverifyUrl,
+    resultVersion: settings.resultVersion,
+    timeoutMs,
+    // The collector's cadence is the retry.
+    retries: 0,
+    fetch: settings.fetch,
+  });
+  /** The one place `onError` is called: a logger that throws must never lose a result or break an answer. */
+  const report = (problem: IdvHandlerError) => {
+    try {
+      settings.onError?.(problem);
+    } catch {
+      // Nowhere left to tell.
+    }
+  };
+  const store = settings.store ?? createPgliteStore({ dataDir: DEFAULT_DATA_DIR });
+  if (!settings.store) {
+    const notice = new Error(`No store given: the session ledger is kept by PGlite in ${store.location} (one instance only).`);
+    if (settings.onError) report({ stage: 'store', error: notice });
+    else console.warn(`kosmos-idv: ${notice.message}`);
+  }
+  const opened = store.open();
+  opened.catch((error: unknown) => report({ stage: 'store', error }));
+  const collector = new Collector({
+    store,
+    client,
+    sealer: new Sealer(settings.storeKey),
+    sink: settings.onResult,
+    sinkTimeout: settings.onResultTimeout,
+    leaseMs: timeoutMs + LEASE_MARGIN_MS,
+    report,
+    now: settings.now,
+  });
+  return { settings, client, store, opened, collector, report };
+}
