@@ -1,7 +1,9 @@
 /** `kosmos-idv`: parses the command line, runs one command, and maps failures to exit codes. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { collect } from './collect.js';
 import { decrypt, encrypt, keygen } from './crypto-commands.js';
 import { InputError, UsageError } from './errors.js';
+import { ledger } from './ledger.js';
 import { simulate } from './simulate.js';
 import { USAGE, type CommandName } from './usage.js';
 
@@ -24,9 +26,18 @@ const OPTIONS = {
     'session-lifetime': { type: 'string' },
     config: { type: 'string' },
   },
+  collect: { ...HELP, config: { type: 'string' }, once: { type: 'boolean' } },
+  ledger: {
+    ...HELP,
+    config: { type: 'string' },
+    pending: { type: 'boolean' },
+    json: { type: 'boolean' },
+    redeliver: { type: 'string' },
+    limit: { type: 'string' },
+  },
 } satisfies Record<CommandName, ParseArgsConfig['options']>;
 
-const MAX_FILES: Record<CommandName, number> = { keygen: 0, encrypt: 1, decrypt: 1, simulate: 0 };
+const MAX_FILES: Record<CommandName, number> = { keygen: 0, encrypt: 1, decrypt: 1, simulate: 0, collect: 0, ledger: 0 };
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(OPTIONS, name);
 
@@ -52,6 +63,11 @@ async function runCommand(command: CommandName, args: string[], out: Output): Pr
     throw new UsageError(`unexpected argument "${positionals[MAX_FILES[command]]}"`);
   }
   const str = (name: string) => flags[name] as string | undefined;
+  const config = () => {
+    const file = str('config');
+    if (file === undefined) throw new UsageError('--config <kit.json> is required');
+    return file;
+  };
   const keys = { privateKey: str('private-key'), publicKey: str('public-key'), file: positionals[0] };
   switch (command) {
     case 'keygen':
@@ -73,6 +89,20 @@ async function runCommand(command: CommandName, args: string[], out: Output): Pr
         },
         (line) => out.stdout(`${line}\n`),
       );
+    case 'collect':
+      return collect(
+        { config: config(), once: flags.once === true },
+        (line) => out.stdout(`${line}\n`),
+        (line) => out.stderr(`kosmos-idv: ${line}\n`),
+      );
+    case 'ledger': {
+      const limit = str('limit') ?? '1000';
+      if (!/^[1-9]\d{0,5}$/.test(limit)) throw new UsageError('--limit must be a whole number from 1 to 999999');
+      return ledger(
+        { config: config(), pending: flags.pending === true, json: flags.json === true, redeliver: str('redeliver'), limit: Number(limit) },
+        (line) => out.stdout(`${line}\n`),
+      );
+    }
   }
 }
 

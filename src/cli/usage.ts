@@ -3,13 +3,15 @@ export const USAGE = {
   main: `Usage: kosmos-idv <command> [options]
 
 1Kosmos ID-verification helper: the "ECDSA" (ECDH secp256k1 + AES-256-GCM) encryption
-1Kosmos uses, and a local 1Kosmos simulator.
+1Kosmos uses, a local 1Kosmos simulator, and the backend kit's collector and ledger.
 
 Commands:
   keygen     print a new key pair as JSON { "publicKey", "privateKey" }
   encrypt    encrypt text for a peer: prints the base64 ciphertext
   decrypt    decrypt a base64 ciphertext or a response body { "data", "publicKey" }
   simulate   run the local 1Kosmos simulator (docuverify API and hosted pages)
+  collect    run the kit's collector on its own (a worker, or a cron job with --once)
+  ledger     list the kit's ledger: sessions and the delivery of their results
 
 Run "kosmos-idv <command> --help" for a command's options.
 Exit codes: 0 success, 1 bad input, 2 usage error.
@@ -58,6 +60,37 @@ Options:
                               faults { latencyMs, errorRate, malformedRate }, frameable
                               (command-line options win over the file)
   -h, --help                  show this help
+`,
+  collect: `Usage: kosmos-idv collect --config <kit.json> [--once]
+
+Runs the backend kit's collector alone: asks 1Kosmos about the sessions due in the ledger
+(leased, so any number of collectors and kit instances can share a PostgreSQL ledger) and
+records their statuses and results. Results wait in the ledger for a kit instance whose
+onResult takes them. Runs until SIGINT or SIGTERM, finishing the asks in flight.
+
+Options:
+  --config <kit.json>  the kit's settings: tenantDNS, communityName, dvcID, licenseKey,
+                       keyPair, tokenSecret, storeKey, docuverifyUrl, timeoutMs, and the
+                       ledger: database (postgres://…) or dataDir (PGlite, default
+                       ./.kosmos-idv). Secrets may come from the environment instead, which
+                       wins: KOSMOS_LICENSE_KEY, KOSMOS_PRIVATE_KEY, IDV_TOKEN_SECRET,
+                       IDV_STORE_KEY, DATABASE_URL
+  --once               ask about what is due now, then exit (for cron and serverless)
+  -h, --help           show this help
+`,
+  ledger: `Usage: kosmos-idv ledger --config <kit.json> [--pending] [--json] [--limit <n>]
+       kosmos-idv ledger --config <kit.json> --redeliver <sessionId>
+
+Lists the sessions in the kit's ledger, newest first: status, next ask, and each result's
+delivery state (pending, delivered, failed), attempts and last error. Never prints PII.
+
+Options:
+  --config <kit.json>      the kit's settings (see "kosmos-idv collect --help")
+  --pending                only sessions with work left: asks, or results not delivered
+  --json                   the entries as JSON
+  --limit <n>              at most n sessions (default 1000)
+  --redeliver <sessionId>  queue the session's failed results for delivery again
+  -h, --help               show this help
 `,
 } as const;
 
