@@ -13,7 +13,7 @@ import { hostedRoutes } from './hosted.js';
 import { sessionPath } from './pages.js';
 import { checkCreatePayload, checkResultPayload } from './payloads.js';
 import { buildResult, type ResultVersion } from './results.js';
-import { takePii } from './retention.js';
+import { retentionOf, takePii } from './retention.js';
 
 /** The services `/caas/sd` lists, as 1Kosmos's helpers know them; only docuverify is served. */
 const SERVICES = [
@@ -69,7 +69,7 @@ function docuverifyRoutes(context: SimulatorContext): Hono {
       const { dvcID, sessionId } = checkResultPayload(payload, config);
       const record = store.get(sessionId);
       if (!record || record.dvcID !== dvcID) throw new SimulatorHttpError(404, 'session not found');
-      const pii = takePii(record, config.piiRetention, context.clock.now());
+      const pii = takePii(record, retentionOf(config, record), context.clock.now());
       store.countResult(record);
       const plaintext = await buildResult(version, record, pii, {
         origin: context.address.origin,

@@ -8,6 +8,8 @@
 export interface Workflow {
   /** Whether the hosted flow asks for a selfie after the document. */
   selfie: boolean;
+  /** This workflow's PII retention, where it differs from the simulator's `piiRetention`. */
+  piiRetention?: Partial<PiiRetention>;
 }
 
 /** The seed's PII-retention settings (`pii_retention_off`, `pii_retention_ttl`). */
@@ -153,8 +155,10 @@ function checkDvcIDs(value: unknown): string[] {
     if (name.trim() === '') problems.push('dvcIDs must not contain a blank dvcID');
     else if (!isRecord(workflow) || typeof workflow.selfie !== 'boolean') {
       problems.push(`dvcIDs.${name} must be { "selfie": true | false }`);
-    } else if (Object.keys(workflow).some((key) => key !== 'selfie')) {
-      problems.push(`dvcIDs.${name} may only have a "selfie" flag`);
+    } else if (Object.keys(workflow).some((key) => key !== 'selfie' && key !== 'piiRetention')) {
+      problems.push(`dvcIDs.${name} may only have a "selfie" flag and a "piiRetention"`);
+    } else if (workflow.piiRetention !== undefined) {
+      problems.push(...checkPiiRetention(workflow.piiRetention).map((problem) => `dvcIDs.${name}.${problem}`));
     }
   }
   return problems;

@@ -5,12 +5,17 @@
  * - ttl 0: returned for 7 days after completion, then deleted;
  * - ttl > 0: returned for that many seconds after completion, then deleted.
  */
-import { SEVEN_DAYS_SECONDS, type PiiRetention } from './config.js';
+import { SEVEN_DAYS_SECONDS, type PiiRetention, type SimulatorConfig } from './config.js';
 import type { SessionRecord, SessionUser } from './state.js';
 
 /** The PII a result call may carry: the create request's user (the document PII is derived). */
 export interface PiiGrant {
   user: SessionUser;
+}
+
+/** The retention rules of a session's workflow: its own where it has them, else the simulator's. */
+export function retentionOf(config: SimulatorConfig, record: SessionRecord): PiiRetention {
+  return { ...config.piiRetention, ...config.dvcIDs[record.dvcID]?.piiRetention };
 }
 
 /** Deletes a session's PII for good (the user of the create request included). */

@@ -9,7 +9,7 @@ import type { SimulatorClock } from './clock.js';
 import type { SimulatorConfig } from './config.js';
 import { SessionStepError } from './errors.js';
 import { DEFAULT_REASON_CODE, isReasonCode } from './reasons.js';
-import { deletePii, retentionOver } from './retention.js';
+import { deletePii, retentionOf, retentionOver } from './retention.js';
 
 export const WIRE_DOCUMENT_TYPES = ['ppt_object', 'dl_object', 'idcard_object'] as const;
 export type WireDocumentType = (typeof WIRE_DOCUMENT_TYPES)[number];
@@ -191,7 +191,7 @@ export class SessionStore {
     record.step = 'finished';
     record.verification ??= 'Passed';
     record.completedAt = this.clock.now();
-    if (this.config.piiRetention.off) deletePii(record);
+    if (retentionOf(this.config, record).off) deletePii(record);
   }
 
   /**
@@ -201,7 +201,7 @@ export class SessionStore {
   refresh(record: SessionRecord): SessionRecord {
     const now = this.clock.now();
     if (LIVE.has(record.status) && now >= record.expiresAt) record.status = 'Expired';
-    if (record.piiRetained && retentionOver(record, this.config.piiRetention, now)) deletePii(record);
+    if (record.piiRetained && retentionOver(record, retentionOf(this.config, record), now)) deletePii(record);
     return record;
   }
 

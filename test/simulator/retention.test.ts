@@ -114,3 +114,31 @@ describe('PII retention (the seed’s table)', () => {
     });
   });
 });
+
+describe('PII retention per workflow (dvcIDs.<name>.piiRetention)', () => {
+  it("a workflow's own rule wins over the simulator's; the others keep the simulator's", async () => {
+    const sim = await startSimulator({
+      piiRetention: { off: false, ttl: 0 },
+      dvcIDs: { default: { selfie: false }, strict: { selfie: false, piiRetention: { off: true } } },
+    });
+    try {
+      const open = await completedSession(sim);
+      assert.equal(hasPii(await result(sim, open)), true);
+      assert.equal(hasPii(await result(sim, open)), true, 'ttl 0: returned again');
+      const { sessionId } = await createSession(sim, 'strict');
+      sim.session(sessionId)?.start();
+      sim.session(sessionId)?.document('pass');
+      assert.equal(sim.session(sessionId)?.view().piiRetained, false, 'deleted at completion');
+      assert.equal(hasPii(await result(sim, sessionId, 'v3', 'strict')), false);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a bad workflow rule is named', async () => {
+    await assert.rejects(
+      startSimulator({ dvcIDs: { default: { selfie: false, piiRetention: { ttl: -5 } } } }),
+      /dvcIDs\.default\.piiRetention\.ttl must be an integer/,
+    );
+  });
+});
