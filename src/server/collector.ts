@@ -31,6 +31,8 @@ const DELIVERY_RETRY_MAX_MS = 300_000;
 const IDLE_MS = 1000;
 /** A pause after the ledger failed, before trying again. */
 const STORE_RETRY_MS = 1000;
+/** A delivery's lease outlasts the sink's timeout by this much, ms. */
+const DELIVERY_LEASE_MARGIN_MS = 5000;
 
 export type Sink = (result: KosmosResult, context: ResultContext) => void | Promise<void>;
 
@@ -42,7 +44,7 @@ export interface CollectorOptions {
   sink?: Sink;
   /** ms one sink call may take. */
   sinkTimeout: number;
-  /** How long a lease lasts, ms: longer than an ask to 1Kosmos can take. */
+  /** How long an ask's lease lasts, ms: longer than an ask to 1Kosmos can take. */
   leaseMs: number;
   report: (problem: IdvHandlerError) => void;
   now: () => number;
@@ -169,7 +171,8 @@ export class Collector {
     const now = this.options.now();
     const asks = askSlots > 0 ? await store.claimAsks(this.owner, now, leaseMs, askSlots) : [];
     for (const session of asks) this.track('asking', () => this.ask(session));
-    const deliveries = deliverySlots > 0 ? await store.claimDeliveries(this.owner, now, leaseMs, deliverySlots) : [];
+    const deliveryLease = this.options.sinkTimeout + DELIVERY_LEASE_MARGIN_MS;
+    const deliveries = deliverySlots > 0 ? await store.claimDeliveries(this.owner, now, deliveryLease, deliverySlots) : [];
     for (const item of deliveries) this.track('delivering', () => this.deliver(item, sink!));
     const full = this.asking >= this.concurrency || (Boolean(sink) && this.delivering >= this.concurrency);
     return { asks: asks.length, deliveries: deliveries.length, full };
