@@ -19,8 +19,10 @@ import { createKit } from './kit.js';
 import type { SessionState } from './ledger/store.js';
 import { nodeAdapter, type NodeHandler } from './node-adapter.js';
 import { StatusView } from './status-view.js';
-import { StatusTokens, TokenError } from './token.js';
+import { StatusTokens, TicketError, Tickets, TokenError } from './token.js';
 
+/** The header that carries a session-creation ticket (`ticketSecret`). */
+export const TICKET_HEADER = 'Kosmos-Idv-Ticket';
 /** The largest request body accepted, bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_FIELD = 128;
@@ -32,6 +34,8 @@ const BUSY_RETRY_MS = 5000;
 const MAX_BUSY_S = 60;
 /** The `Retry-After` of a 503 while the ledger cannot be written, seconds. */
 const STORE_RETRY_S = 5;
+/** How long a health check waits for the ledger and 1Kosmos, ms. */
+const HEALTH_TIMEOUT_MS = 3000;
 const PREFER_WAIT = /(?:^|[,;])\s*wait\s*=\s*"?(\d{1,6})"?\s*(?=[,;]|$)/i;
 
 /** The contract's ETag of a status: it changes exactly when `status` or `verification` does. */
@@ -50,6 +54,8 @@ export interface IdvHandler {
   node: NodeHandler;
   /** Opens the ledger (connects, migrates); rejects with why it cannot. Requests wait for it anyway. */
   ready(): Promise<void>;
+  /** Whether the ledger and 1Kosmos answer now (for a health check; says nothing secret). */
+  health(): Promise<{ ok: boolean; store: boolean; kosmos: boolean }>;
   /**
    * Stops the collector (letting asks in flight finish and handing back leases) and closes the
    * store: no timer or connection outlives it. Results not delivered yet wait in the ledger.
@@ -174,6 +180,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
   const { settings, client, store, opened, collector, report } = createKit(config);
   if (settings.collect !== false) void opened.finally(() => collector.start()).catch(() => undefined);
   const tokens = new StatusTokens(settings.tokenSecret, settings.now);
+  const tickets = settings.ticketSecret === undefined ? undefined : new Tickets(settings.ticketSecret);
   const view = new StatusView(
     store,
     () => collector.poke(),
@@ -242,6 +249,15 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     }
   }
 
+  async function ticketSubject(request: Request): Promise<string> {
+    try {
+      return await tickets!.subjectOf(request.headers.get(TICKET_HEADER));
+    } catch (error) {
+      if (error instanceof TicketError) throw new HttpError(401, 'unauthorized', error.message);
+      throw error;
+    }
+  }
+
   async function subjectOf(request: Request): Promise<string | null> {
     if (!settings.authenticate) return null;
     const subject = await call('authenticate', () => settings.authenticate!(request));
@@ -268,7 +284,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     if (!parsed.success) {
       throw new HttpError(400, 'bad_request', [...new Set(parsed.issues.map(bodyProblem))].join('; '));
     }
-    const subject = await subjectOf(request);
+    const subject = tickets ? await ticketSubject(request) : await subjectOf(request);
     const { documentType, ...user } = parsed.output as SessionRequest;
     const dvcID = settings.dvcIDs[documentType];
     if (!dvcID) throw new HttpError(400, 'bad_request', `documentType ${documentType} is not offered here.`);
@@ -354,7 +370,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
         headers: {
           Allow: `${allowed}, OPTIONS`,
           'Access-Control-Allow-Methods': `${allowed}, OPTIONS`,
-          'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match, Prefer',
+          'Access-Control-Allow-Headers': `Authorization, Content-Type, If-None-Match, Prefer, ${TICKET_HEADER}`,
           'Access-Control-Max-Age': '600',
         },
       });
@@ -394,6 +410,14 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     return rest !== undefined && (base !== '' || !rest.includes('/'));
   });
   handler.ready = () => opened;
+  handler.health = async () => {
+    const signal = AbortSignal.timeout(HEALTH_TIMEOUT_MS);
+    const [reachable, kosmos] = await Promise.all([
+      opened.then(() => store.read('')).then(() => true, () => false),
+      client.ping(signal).then(() => true, () => false),
+    ]);
+    return { ok: reachable && kosmos, store: reachable, kosmos };
+  };
   handler.close = async () => {
     await collector.stop();
     view.close();

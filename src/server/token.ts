@@ -95,3 +95,34 @@ export class StatusTokens {
     }
   }
 }
+
+/** A session-creation ticket that is missing, forged, expired or without a subject. */
+export class TicketError extends Error {
+  override readonly name = 'TicketError';
+}
+
+/**
+ * Tickets: short-lived HS256 JWTs (`sub`, `exp`) that the page owner's backend mints for its user,
+ * so that a kit which cannot run the page owner's code knows who creates a session.
+ */
+export class Tickets {
+  private readonly key: Promise<CryptoKey>;
+
+  constructor(secret: string) {
+    this.key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  }
+
+  /** The ticket's subject; throws `TicketError` for anything but a valid, unexpired ticket. */
+  async subjectOf(ticket: string | null): Promise<string> {
+    if (!ticket) throw new TicketError('Send a ticket from your backend as Kosmos-Idv-Ticket.');
+    try {
+      const { payload } = await jwtVerify(ticket, await this.key, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] });
+      if (typeof payload.sub !== 'string' || payload.sub === '') throw new TicketError('The ticket names no subject.');
+      return payload.sub;
+    } catch (error) {
+      if (error instanceof TicketError) throw error;
+      if (error instanceof errors.JOSEError) throw new TicketError('The ticket is not valid (forged, expired or malformed).');
+      throw error;
+    }
+  }
+}
