@@ -81,15 +81,21 @@ function withEnvironment(json: Record<string, unknown>, env: NodeJS.ProcessEnv):
 export interface KitFile {
   /** The kit's configuration, checked (without a store: see `store`). */
   config: IdvHandlerConfig;
-  /** `serve` may run without tickets: anyone who reaches it may create sessions. */
-  public: boolean;
   /** The ledger it names (not opened yet). */
   store: () => LedgerStore;
 }
 
-/** Reads and checks a kit configuration file; throws `ConfigError` listing every problem. */
-export async function loadKitConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<KitFile> {
+/**
+ * Reads and checks a kit configuration file; throws `ConfigError` listing every problem, those
+ * `check` finds in the settings (the environment applied) included.
+ */
+export async function loadKitConfig(
+  file: string,
+  check: (settings: Record<string, unknown>) => string[] = () => [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<KitFile> {
   const { settings, problems } = withEnvironment(await readJson(file), env);
+  problems.push(...check(settings));
   const { database, dataDir, public: open, ...kit } = settings;
   const service = v.safeParse(SERVICE, { database, dataDir, public: open }, { abortEarly: false });
   for (const issue of service.issues ?? []) problems.push(issue.message);
@@ -100,5 +106,5 @@ export async function loadKitConfig(file: string, env: NodeJS.ProcessEnv = proce
     problems.push(...error.problems);
   }
   if (problems.length) throw new ConfigError(problems.map((problem) => `${file}: ${problem}`).join('\n'));
-  return { config: kit as unknown as IdvHandlerConfig, public: open === true, store: () => storeOf({ database: database as string | undefined, dataDir: dataDir as string | undefined }) };
+  return { config: kit as unknown as IdvHandlerConfig, store: () => storeOf({ database: database as string | undefined, dataDir: dataDir as string | undefined }) };
 }

@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { IdvHandlerError } from '../server/config.js';
 import { createIdvHandler } from '../server/handler.js';
-import { ConfigError, InputError, UsageError } from './errors.js';
+import { InputError, UsageError } from './errors.js';
 import { loadKitConfig } from './kit-config.js';
 
 export interface ServeFlags {
@@ -38,12 +38,11 @@ function portOf(flag: string | undefined): number {
 export async function serve(flags: ServeFlags, log: (line: string) => void, warn: (line: string) => void): Promise<void> {
   const port = portOf(flags.port);
   const host = flags.host ?? DEFAULT_HOST;
-  const file = await loadKitConfig(flags.config);
-  if (!file.config.ticketSecret && !file.public) {
-    throw new ConfigError(
-      `${flags.config}: set ticketSecret (or IDV_TICKET_SECRET) so that only your users create sessions, or "public": true to let anyone who reaches the service create them`,
-    );
-  }
+  const file = await loadKitConfig(flags.config, (settings) =>
+    settings.ticketSecret === undefined && settings.public !== true
+      ? ['set ticketSecret (or IDV_TICKET_SECRET) so that only your users create sessions, or "public": true to let anyone who reaches the service create them']
+      : [],
+  );
   if (!file.config.webhook && !file.config.onResult) warn('no webhook: results wait in the ledger (kosmos-idv ledger --pending)');
   const store = file.store();
   const handler = createIdvHandler({ ...file.config, store, onError: (problem) => warn(describe(problem)) });
