@@ -179,7 +179,7 @@ const tooLarge = () => new HttpError(413, 'payload_too_large', `The body must be
 export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
   const { settings, client, store, opened, collector, report } = createKit(config);
   if (settings.collect !== false) void opened.finally(() => collector.start()).catch(() => undefined);
-  const tokens = new StatusTokens(settings.tokenSecret, settings.now);
+  const tokens = new StatusTokens(settings.tokenSecret);
   const tickets = settings.ticketSecret === undefined ? undefined : new Tickets(settings.ticketSecret);
   const view = new StatusView(
     store,

@@ -33,10 +33,7 @@ export class StatusTokens {
   /** Tokens that verified, by their exact text, with their claims. */
   private readonly verified = new Map<string, TokenClaims>();
 
-  constructor(
-    secret: string,
-    private readonly now: () => number,
-  ) {
+  constructor(secret: string) {
     this.key = crypto.subtle.importKey(
       'raw',
       new TextEncoder().encode(secret),
@@ -57,17 +54,17 @@ export class StatusTokens {
   }
 
   /**
-   * The claims of a token, checked against its signature and audience. An expired token still
-   * yields its claims (`expired: true`): past its lifetime a session is answered `expired`.
+   * The claims of a token, checked against its signature and audience. A token past its expiry
+   * still yields its claims: the browser must still learn from the ledger that the session expired.
    */
-  async verify(token: string): Promise<TokenClaims & { expired: boolean }> {
+  async verify(token: string): Promise<TokenClaims> {
     let claims = this.verified.get(token);
     if (!claims) {
       claims = await this.check(token);
       this.verified.set(token, claims);
       if (this.verified.size > REMEMBERED) this.verified.delete(this.verified.keys().next().value as string);
     }
-    return { ...claims, expired: claims.expiresAt * 1000 <= this.now() };
+    return claims;
   }
 
   /** The claims of a token whose signature, algorithm and audience check out. */
@@ -76,7 +73,7 @@ export class StatusTokens {
       const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ['HS256'],
         audience: AUDIENCE,
-        // Expiry is judged by verify() on every call, so that an expired session can still be answered "expired".
+        // A session past its expiry is still read: the ledger answers "expired".
         currentDate: new Date(0),
       });
       if (typeof payload.jti !== 'string' || typeof payload.dvc !== 'string' || typeof payload.exp !== 'number') {
