@@ -187,6 +187,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     (error, sessionId) => report({ stage: 'store', error, sessionId }),
   );
   const base = settings.basePath;
+  const served = `this kit serves POST ${base || '/'} and GET ${base}/{sessionId} (basePath "${base || '/'}")`;
 
   /** Runs a ledger operation; a ledger that cannot be reached or written is a 503, never an untracked session. */
   async function ledger<T>(work: () => Promise<T>, sessionId?: string): Promise<T> {
@@ -362,7 +363,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
 
   async function route(request: Request): Promise<Response> {
     const rest = restOf(new URL(request.url).pathname);
-    if (rest === undefined || rest.includes('/')) throw new HttpError(404, 'not_found', 'Not found.');
+    if (rest === undefined || rest.includes('/')) throw new HttpError(404, 'not_found', `Not found: ${served}.`);
     const allowed = rest === '' ? 'POST' : 'GET';
     if (request.method === 'OPTIONS') {
       return new Response(null, {
@@ -405,10 +406,15 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
   }) as IdvHandler;
   // Everything under a base path is the kit's (its 404 included); at the root only its own routes
   // are, so that the app's other paths go on to Express's next().
-  handler.node = nodeAdapter(handler, (pathname) => {
-    const rest = restOf(pathname);
-    return rest !== undefined && (base !== '' || !rest.includes('/'));
-  });
+  handler.node = nodeAdapter(
+    handler,
+    (pathname) => {
+      const rest = restOf(pathname);
+      return rest !== undefined && (base !== '' || !rest.includes('/'));
+    },
+    (mount) =>
+      errorResponse(new HttpError(404, 'not_found', `Not found: ${served}, but it is mounted at ${mount}. Mount it at ${base || '/'}, or set basePath: "${mount}".`)),
+  );
   handler.ready = () => opened;
   handler.health = async () => {
     const signal = AbortSignal.timeout(HEALTH_TIMEOUT_MS);
