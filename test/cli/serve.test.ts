@@ -2,8 +2,8 @@
  * `kosmos-idv serve` as a child process, as a page owner without a Node backend runs it: against the
  * simulator and a PostgreSQL cluster of its own, a session created with a ticket minted by the
  * README's Python recipe and driven through the simulator's control API, and the result received by
- * a webhook receiver written here (and verified by the README's Python recipe too): signature,
- * idempotency key, retries after a receiver that fails, redelivery after the service was killed.
+ * webhook receivers written here, one in Python with the README's recipe: signature, idempotency
+ * key, retries after a receiver that fails, redelivery after the service was killed.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { verifyWebhook } from '../../src/server/webhook.js';
+import { signWebhook, verifyWebhook } from '../../src/server/webhook.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { configFor, STORE_KEY, waitFor } from '../server/kit-helpers.js';
 import { postgresMissing, startPostgres, type PostgresCluster } from '../server/postgres-cluster.js';
@@ -25,17 +25,37 @@ const MAIN = join(ROOT, 'src/cli/main.ts');
 const WEBHOOK_SECRET = 'serve-tests-webhook-secret-0123456789ab';
 const TICKET_SECRET = 'serve-tests-ticket-secret-0123456789abc';
 
-/** The README's Python recipes, with a small command line around them. */
+/**
+ * The README's Python recipes, with a small command line around them: `ticket <user> <secret>`
+ * prints a ticket; `receive <port> <secret>` is a webhook receiver (standard library only) that
+ * answers 204 to a webhook whose signature the recipe accepts, 400 to any other, and prints
+ * "verified <Idempotency-Key>" or "refused" for each.
+ */
 function pythonRecipes(): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const blocks = [...readme.matchAll(/```python\n([\s\S]*?)```/g)].map((match) => match[1]);
   assert.equal(blocks.length, 2, 'the README has the ticket and the webhook recipes in Python');
   return `${blocks.join('\n')}
 import sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+class Receiver(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        good = verify_idv_webhook(body, self.headers.get("Kosmos-Idv-Signature", ""), sys.argv[3])
+        print(f"verified {self.headers['Idempotency-Key']}" if good else "refused", flush=True)
+        self.send_response(204 if good else 400)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
 if sys.argv[1] == "ticket":
     print(idv_ticket(sys.argv[2], sys.argv[3]))
 else:
-    print(verify_idv_webhook(sys.stdin.buffer.read(), sys.argv[2], sys.argv[3]))
+    server = HTTPServer(("127.0.0.1", int(sys.argv[2])), Receiver)
+    print("listening", flush=True)
+    server.serve_forever()
 `;
 }
 
@@ -149,7 +169,7 @@ describe('kosmos-idv serve', { skip: postgresMissing }, () => {
     assert.doesNotMatch(bad.stderr, /\bat .+:\d+:\d+/);
   });
 
-  it('healthz, a ticket from the Python recipe, the signed webhook (Python verifies it too), retries after 3 failures, SIGTERM', async () => {
+  it('healthz, a ticket from the Python recipe, the signed webhook with its idempotency key, retries after 3 failures, SIGTERM', async () => {
     const service = await serve(await kitFile(await cluster.createDatabase('serve_flow')));
     const health = await fetch(`${service.origin}/healthz`);
     const healthText = await health.text();
@@ -175,12 +195,45 @@ describe('kosmos-idv serve', { skip: postgresMissing }, () => {
     assert.deepEqual([...new Set(hooks.map((hook) => hook.headers['idempotency-key']))], [`${sessionId}:final`]);
     const [event] = events;
     assert.deepEqual([event.sessionId, event.subject, event.result.status, event.result.verification, event.result.hasPII, event.piiMissing], [sessionId, 'customer-42', 'completed', 'passed', true, false]);
-    assert.equal(python(['verify', signatures[3], WEBHOOK_SECRET], hooks[3].body), 'True', "the README's Python recipe accepts it");
-    assert.equal(python(['verify', signatures[3], WEBHOOK_SECRET], hooks[3].body.replace('customer-42', 'customer-43')), 'False');
 
     const stopped = await stop(service.child, 'SIGTERM');
     assert.equal(stopped.code, 0, service.stderr());
     assert.ok(stopped.ms < 10_000, `stopped in ${stopped.ms} ms`);
+  });
+
+  it('a receiver in Python, verifying with the README\'s recipe, accepts the service\'s webhooks and refuses an altered one', async (t) => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const receiver = spawn('python3', [recipes, 'receive', String(port), WEBHOOK_SECRET]);
+    t.after(() => receiver.kill());
+    let printed = '';
+    receiver.stdout.on('data', (chunk: Buffer) => (printed += chunk));
+    await waitFor(() => printed.includes('listening'), 'the Python receiver');
+    const service = await serve(await kitFile(await cluster.createDatabase('serve_python'), { webhook: { url: `http://127.0.0.1:${port}/hooks` } }));
+    const created = await create(service.origin, python(['ticket', 'customer-3', TICKET_SECRET]));
+    const { sessionId, token } = (await created.json()) as { sessionId: string; token: string };
+    await step(sessionId, { action: 'decline' });
+    await fetch(`${service.origin}/api/idv/${sessionId}`, { headers: { Authorization: `Bearer ${token}` } });
+    await waitFor(() => printed.includes(`verified ${sessionId}:final`), 'the Python receiver verifying the webhook', 15_000);
+    const body = JSON.stringify({ resultId: 'forged' });
+    const stale = await fetch(`http://127.0.0.1:${port}/hooks`, {
+      method: 'POST',
+      headers: { 'Kosmos-Idv-Signature': await signWebhook(body, WEBHOOK_SECRET, Math.floor(Date.now() / 1000) - 600), 'Idempotency-Key': 'x' },
+      body,
+    });
+    assert.equal(stale.status, 400, 'a replayed (stale) signature is refused');
+    const altered = await fetch(`http://127.0.0.1:${port}/hooks`, {
+      method: 'POST',
+      headers: { 'Kosmos-Idv-Signature': await signWebhook(body, WEBHOOK_SECRET, Math.floor(Date.now() / 1000)), 'Idempotency-Key': 'x' },
+      body: body.replace('forged', 'altered'),
+    });
+    assert.equal(altered.status, 400, 'an altered body is refused');
+    await waitFor(() => printed.match(/refused/g)?.length === 2, 'both refusals printed');
+    await stop(service.child, 'SIGTERM');
   });
 
   it('a delivery whose retries the SIGKILL interrupted is made by the service started again', async () => {
