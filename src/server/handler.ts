@@ -412,8 +412,11 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
       const rest = restOf(pathname);
       return rest !== undefined && (base !== '' || !rest.includes('/'));
     },
+    // A mount path that holds the basePath (`app.use('/api', …)` for `/api/idv`) is fine: the app's other paths under it go on.
     (mount) =>
-      errorResponse(new HttpError(404, 'not_found', `Not found: ${served}, but it is mounted at ${mount}. Mount it at ${base || '/'}, or set basePath: "${mount}".`)),
+      base === mount || base.startsWith(`${mount}/`)
+        ? undefined
+        : errorResponse(new HttpError(404, 'not_found', `Not found: ${served}, but it is mounted at ${mount}. Mount it at ${base || '/'}, or set basePath: "${mount}".`)),
   );
   handler.ready = () => opened;
   handler.health = async () => {

@@ -26,8 +26,11 @@ const unreadable = () =>
 export function nodeAdapter(
   handler: (request: Request) => Promise<Response>,
   serves: (pathname: string) => boolean,
-  /** The answer for a request under an Express mount path (`baseUrl`) that the kit does not serve. */
-  notServed: (baseUrl: string) => Response,
+  /**
+   * The answer for a request under an Express mount path (`baseUrl`) that the kit does not serve,
+   * or `undefined` when the kit does serve its routes under that mount (the request goes on to `next()`).
+   */
+  notServed: (baseUrl: string) => Response | undefined,
 ): NodeHandler {
   // Loaded on first use: `@hono/node-server` imports `node:http`, and the kit must also load on
   // fetch-API runtimes that have no Node built-ins and never call this adapter.
@@ -41,9 +44,8 @@ export function nodeAdapter(
     const pathname = url.split('?')[0];
     // Mounted by Express at a path of its own (`app.use('/kyc', handler.node)`) that is not the
     // kit's basePath, nothing would ever be served: say so instead of a silent 404.
-    if (next && !serves(pathname) && req.baseUrl && pathname.startsWith(req.baseUrl)) {
-      return send(res, notServed(req.baseUrl));
-    }
+    const misplaced = next && !serves(pathname) && req.baseUrl && pathname.startsWith(req.baseUrl) ? notServed(req.baseUrl) : undefined;
+    if (misplaced) return send(res, misplaced);
     if (next && !serves(pathname)) return next();
     req.url = url;
     const { body } = req;

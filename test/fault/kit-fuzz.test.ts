@@ -29,6 +29,7 @@ import {
   createSession,
   readStatus,
   simulated,
+  waitFor,
   type Created,
 } from '../server/kit-helpers.js';
 import { seededRandom } from './seeded.js';
@@ -73,6 +74,7 @@ function listen(server: Server): Promise<number> {
 before(async () => {
   sim = await startSimulator({ port: 0, piiRetention: { ttl: 0 }, random: seededRandom(0xf022) });
   const keyPair = generateKeyPair();
+  // One ledger (configFor's memory store) for both instances, as one database behind two servers.
   const config: IdvHandlerConfig = {
     ...configFor(sim, keyPair),
     onResult: (result) => {
@@ -88,13 +90,15 @@ before(async () => {
     authenticate: (request) => request.headers.get('x-user'),
     allowedOrigins: ['https://shop.example'],
   });
+  await Promise.all([plain.ready(), guarded.ready()]);
   for (const [name, handler] of [['plain', plain], ['guarded', guarded]] as const) {
     const server = createServer((req, res) => void handler.node(req, res));
     servers.push(server);
     ports.set(name, await listen(server));
   }
 
-  // Sessions in every state, each read once, so that the kit has held their PII.
+  // Sessions in every state, each read once (so that the collector asks about them at once), until
+  // the kit has held their PII.
   const drive: ((id: string) => void)[] = [
     (id) => (simulated(sim, id).start(), simulated(sim, id).document('pass')),
     (id) => (simulated(sim, id).start(), simulated(sim, id).document('fail', 'IDV0010')),
@@ -118,6 +122,7 @@ before(async () => {
     assert.equal(response.status, 200, await response.text());
   }
 
+  await waitFor(() => results.length === 5, 'the final results of the five sessions that ended');
   const held = results.filter((result) => result.hasPII);
   assert.equal(held.length, 4, 'the kit has held the PII of every completed session');
   const proofs = held.flatMap((result) => {
@@ -133,8 +138,8 @@ before(async () => {
 });
 
 after(async () => {
-  plain?.close();
-  guarded?.close();
+  await plain?.close();
+  await guarded?.close();
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   await sim?.close();
 });

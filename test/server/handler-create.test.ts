@@ -4,16 +4,25 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
-import { MAX_BODY_BYTES } from '../../src/server/handler.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import type { IdvHandlerError } from '../../src/server/config.js';
+import { createIdvHandler, MAX_BODY_BYTES } from '../../src/server/handler.js';
+import { createMemoryStore } from '../../src/server/ledger/memory.js';
+import type { LedgerStore } from '../../src/server/ledger/store.js';
 import {
   BASE_PATH,
   CREATE_PATH,
+  RESULT_PATH,
+  configFor,
+  countingFetch,
   createSession,
   expectError,
   expectStatus,
+  readStatus,
   request,
   simulated,
   startKit,
+  waitFor,
 } from './kit-helpers.js';
 
 const post = (body: unknown, headers: Record<string, string> = {}) => request('POST', BASE_PATH, { body, headers });
@@ -59,6 +68,7 @@ describe('createIdvHandler: POST {base}', () => {
     simulated(kit.sim, created.sessionId).start();
     simulated(kit.sim, created.sessionId).document('pass');
     await expectStatus(kit.handler, created, 'completed', 'passed');
+    await waitFor(() => kit.results.length === 1, 'onResult');
     const { user } = kit.results[0].result.raw.sessionData as { user: Record<string, unknown> };
     assert.deepEqual(user, { username: 'ada', firstname: 'Ada', lastname: 'x'.repeat(128), uid: '42' });
   });
@@ -87,7 +97,88 @@ describe('createIdvHandler: POST {base}', () => {
       }),
     );
     assert.equal(response.status, 200);
+    await waitFor(() => kit.results.length === 1, 'onResult');
     assert.equal(kit.results[0].context.subject, 'alice');
+    assert.equal(kit.results[0].result.status, 'declined');
+  });
+
+  it('records the session in the ledger before answering 201', async (t) => {
+    const now = Date.parse('2030-01-01T00:00:00Z');
+    const store = createMemoryStore();
+    let created = 0;
+    const kit = await startKit(t, {
+      config: {
+        now: () => now,
+        authenticate: () => 'alice',
+        store: {
+          ...store,
+          create: async (session) => {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            await store.create(session);
+            created++;
+          },
+        },
+      },
+    });
+    const session = await createSession(kit.handler, { documentType: 'id_card' });
+    assert.equal(created, 1, 'the ledger write finished before the 201');
+    assert.deepEqual(await store.read(session.sessionId), {
+      sessionId: session.sessionId,
+      status: 'pending',
+      verification: null,
+      updatedAt: now,
+    });
+    const [entry] = await store.list({});
+    assert.deepEqual(
+      { sessionId: entry.sessionId, dvcID: entry.dvcID, subject: entry.subject, createdAt: entry.createdAt, expiresAt: entry.expiresAt },
+      { sessionId: session.sessionId, dvcID: 'default', subject: 'alice', createdAt: now, expiresAt: Date.parse(session.expiresAt) },
+    );
+    assert.equal(kit.upstream(RESULT_PATH), 0, 'creating asks 1Kosmos nothing but the create');
+  });
+});
+
+/** A memory store whose writes of new sessions fail, or that cannot be opened at all. */
+function brokenStore(broken: 'create' | 'open'): LedgerStore {
+  const store = createMemoryStore();
+  const down = () => Promise.reject(new Error('connect ECONNREFUSED db.internal:5432'));
+  return broken === 'create' ? { ...store, create: down } : { ...store, open: down };
+}
+
+describe('createIdvHandler: POST {base} when the ledger is down', () => {
+  it('503 store_unavailable with Retry-After 5 when the session cannot be recorded; onError sees it', async (t) => {
+    const kit = await startKit(t, { config: { store: brokenStore('create') } });
+    const response = await kit.handler(post({ documentType: 'passport' }));
+    assert.equal(response.headers.get('Retry-After'), '5');
+    const error = await expectError(response, 503, 'store_unavailable', kit.secrets);
+    assert.equal(error.retryable, true);
+    assert.doesNotMatch(error.message, /db\.internal|ECONNREFUSED/);
+    const problems = kit.errors.filter((problem) => problem.stage === 'store');
+    assert.equal(problems.length, 1);
+    assert.match((problems[0].error as Error).message, /ECONNREFUSED/);
+    assert.equal(typeof problems[0].sessionId, 'string', 'the session 1Kosmos created is named for the operator');
+  });
+
+  it('503 store_unavailable before 1Kosmos is asked when the ledger cannot be opened', async (t) => {
+    const sim = await startSimulator({ port: 0 });
+    t.after(() => sim.close());
+    const counter = countingFetch();
+    const errors: IdvHandlerError[] = [];
+    const handler = createIdvHandler({
+      ...configFor(sim),
+      store: brokenStore('open'),
+      fetch: counter.fetch,
+      onError: (problem) => errors.push(problem),
+    });
+    t.after(() => handler.close());
+    await assert.rejects(handler.ready(), /ECONNREFUSED/);
+    const response = await handler(post({ documentType: 'passport' }));
+    assert.equal(response.headers.get('Retry-After'), '5');
+    await expectError(response, 503, 'store_unavailable');
+    assert.equal(counter.count(CREATE_PATH), 0, 'no 1Kosmos session the ledger could not track');
+    assert.equal(sim.stats.createCalls.default, undefined);
+    assert.ok(errors.some((problem) => problem.stage === 'store'));
+    const read = await readStatus(handler, { sessionId: 'any', token: 'not-a-token' });
+    await expectError(read, 401, 'unauthorized');
   });
 });
 
@@ -285,12 +376,14 @@ describe('createIdvHandler: POST {base} refusals', () => {
     assert.equal(response.status, 201);
   });
 
-  it('502 when 1Kosmos cannot be reached, retryable', async (t) => {
-    const kit = await startKit(t);
+  it('502 when 1Kosmos cannot be reached, retryable; nothing is recorded in the ledger', async (t) => {
+    const store = createMemoryStore();
+    const kit = await startKit(t, { config: { store } });
     await kit.sim.close();
     const error = await expectError(await kit.handler(post({ documentType: 'passport' })), 502, 'upstream_unreachable', kit.secrets);
     assert.equal(error.retryable, true);
     assert.equal(kit.errors[0].stage, 'create');
+    assert.deepEqual(await store.list({}), []);
   });
 
   it('502, not retryable and without 1Kosmos\'s words, when 1Kosmos refuses the configuration', async (t) => {

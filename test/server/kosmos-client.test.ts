@@ -537,6 +537,12 @@ describe('KosmosClient with injected answers', () => {
         () => encryptedResult(service, keyPair, { sessionResult: 'SUCCESS', sessionId: 'another' }),
         'bad_response',
       ],
+      // Unreadable, but for another session: never kept as this session's (its PII is someone else's).
+      [
+        () => encryptedResult(service, keyPair, { sessionResult: 'MAYBE_LATER', sessionId: 'another', document: { firstName: 'SAMPLE' } }),
+        'bad_response',
+      ],
+      [() => encryptedResult(service, keyPair, { id: 'another', sessionStatus: 'On Hold' }), 'bad_response'],
       [async () => json({ data: await forged.encrypt('{}'), publicKey: service.publicKey }), 'decryption_failed'],
     ];
     for (const [answer, kind] of cases) {

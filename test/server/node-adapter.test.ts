@@ -15,6 +15,7 @@ import {
   expectError,
   passInBrowser,
   startKit,
+  waitFor,
   type Created,
   type Kit,
 } from './kit-helpers.js';
@@ -36,24 +37,35 @@ async function serve(t: TestContext, listener: RequestListener): Promise<string>
 const postJson = (url: string, body: string, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
 
-/** Creates a session over HTTP, runs its hosted flow, and reads it until completed/passed. */
+/**
+ * Creates a session over HTTP, runs its hosted flow, and follows it with held reads (`Prefer:
+ * wait` with the last ETag) until completed/passed, as the element does.
+ */
 async function fullFlow(kit: Kit, origin: string, path = BASE_PATH): Promise<void> {
   const response = await postJson(`${origin}${path}`, JSON.stringify({ documentType: 'passport' }));
   assert.equal(response.status, 201, await response.clone().text());
   const session = (await response.json()) as Created;
-  const read = () => fetch(`${origin}${path}/${session.sessionId}`, { headers: { Authorization: `Bearer ${session.token}` } });
+  const read = (headers: Record<string, string> = {}) =>
+    fetch(`${origin}${path}/${session.sessionId}`, { headers: { Authorization: `Bearer ${session.token}`, ...headers } });
   const pending = await read();
-  assertStatusBody(await pending.json(), { sessionId: session.sessionId, status: 'pending', verification: null });
+  let etag = pending.headers.get('ETag') ?? '';
+  let body = assertStatusBody(await pending.json(), { sessionId: session.sessionId, status: 'pending', verification: null });
   await passInBrowser(session.url);
-  const done = await read();
-  assert.equal(done.status, 200);
-  const etag = done.headers.get('ETag');
-  assertStatusBody(await done.json(), { sessionId: session.sessionId, status: 'completed', verification: 'passed' });
-  const unchanged = await fetch(`${origin}${path}/${session.sessionId}`, {
-    headers: { Authorization: `Bearer ${session.token}`, 'If-None-Match': etag ?? '' },
-  });
+  const seen = [body.status];
+  const until = Date.now() + 5000;
+  while (body.status !== 'completed' && Date.now() < until) {
+    const held = await read({ 'If-None-Match': etag, Prefer: 'wait=5' });
+    if (held.status === 304) continue;
+    assert.equal(held.status, 200);
+    etag = held.headers.get('ETag') ?? '';
+    body = (await held.json()) as typeof body;
+    seen.push(body.status);
+  }
+  assertStatusBody(body, { sessionId: session.sessionId, status: 'completed', verification: 'passed' });
+  assert.equal(new Set(seen).size, seen.length, `each change answered once: ${seen.join(' → ')}`);
+  const unchanged = await read({ 'If-None-Match': etag });
   assert.equal(unchanged.status, 304);
-  assert.equal(kit.results.length, 1);
+  await waitFor(() => kit.results.length === 1, 'onResult');
 }
 
 /** A body of more than 16 KiB, streamed without a Content-Length. */
