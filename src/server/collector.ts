@@ -69,7 +69,8 @@ export function nextAsk(
     const cap = watched ? UNWATCHED_MIN_MS : UNWATCHED_MAX_MS;
     wait = Math.max(wait, Math.min(cap, WATCHED_EVERY_MS * 2 ** (failures - 1)));
   }
-  const next = askedAt + Math.max(wait, retryAfter);
+  // 1Kosmos's Retry-After is honoured up to the slowest cadence.
+  const next = askedAt + Math.max(wait, Math.min(retryAfter, UNWATCHED_MAX_MS));
   return askedAt < session.expiresAt ? Math.min(next, session.expiresAt) : next;
 }
 

@@ -238,7 +238,8 @@ export function resolveConfig(config: IdvHandlerConfig): ResolvedConfig {
   const issues = parsed.issues ?? [];
   const problems = issues.map((issue) => problemOf(issue, 'the configuration'));
   const checked = parsed.output as ResolvedConfig;
-  if (parsed.success && checked.storeKey.includes(checked.tokenSecret)) {
+  const storeKeys: unknown[] = Array.isArray(config?.storeKey) ? config.storeKey : [config?.storeKey];
+  if (typeof config?.tokenSecret === 'string' && storeKeys.includes(config.tokenSecret)) {
     problems.push('storeKey must differ from tokenSecret');
   }
   if (parsed.success && checked.ticketSecret !== undefined && checked.authenticate) {

@@ -93,6 +93,7 @@ describe('collector cadence (nextAsk)', () => {
     assert.deepEqual([1, 2, 3, 4, 9].map((failures) => nextAsk(watched, T0 + 1000, failures) - (T0 + 1000)), [1000, 2000, 4000, 5000, 5000]);
     assert.equal(nextAsk(session, T0 + 1000, 12) - (T0 + 1000), 300_000);
     assert.equal(nextAsk(watched, T0 + 1000, 0, 30_000) - (T0 + 1000), 30_000);
+    assert.equal(nextAsk(session, T0 + 1000, 1, 86_400_000) - (T0 + 1000), 300_000, 'a Retry-After of a day waits 5 minutes');
   });
   it('always asks at expiresAt, and after it on the usual cadence', () => {
     const ending = { ...session, expiresAt: T0 + 3000 };

@@ -140,6 +140,11 @@ describe('createIdvHandler configuration', () => {
     for (const [change, message] of cases) {
       assert.deepEqual(problems({ ...good, ...change }), [message], JSON.stringify(change));
     }
+    assert.deepEqual(
+      problems({ ...good, storeKey: TOKEN_SECRET, timeoutMs: 0 }),
+      ['timeoutMs must be at least 1', 'storeKey must differ from tokenSecret'],
+      'told beside the other problems',
+    );
   });
 
   it('refuses timers Node cannot keep (over 2^31 − 1 ms) and session lifetimes over a year', () => {

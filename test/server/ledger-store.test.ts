@@ -185,6 +185,10 @@ for (const engine of engines) {
       await store.recordAsk('o', 'watch-1', base + 1000, outcome({ nextDueAt: base + 1500 }));
       await store.watched('watch-1', base + 1100);
       assert.equal((await store.claimAsks('o', base + 1499, 1000, 100)).filter((d) => d.sessionId === 'watch-1').length, 0, 'an earlier due time stays');
+      await store.claimAsks('o', base + 1500, 1000, 100);
+      await store.recordAsk('o', 'watch-1', base + 1500, outcome({ nextDueAt: base + 61_500, failures: 1, lastError: 'Retry-After 60 s' }));
+      await store.watched('watch-1', base + 2000);
+      assert.equal((await store.claimAsks('o', base + 61_499, 1000, 100)).filter((d) => d.sessionId === 'watch-1').length, 0, 'a failed ask keeps its backoff');
     });
 
     it('delivers: leases due results, erases the payload once delivered, retries failures, gives up, redelivers', async () => {

@@ -91,7 +91,7 @@ export function createMemoryStore(): LedgerStore {
       const row = sessions.get(sessionId);
       if (!row || row.nextDueAt === null) return;
       row.lastReadAt = now;
-      row.nextDueAt = Math.min(row.nextDueAt, Math.max((row.lastAskedAt ?? 0) + 1000, now));
+      if (row.failures === 0) row.nextDueAt = Math.min(row.nextDueAt, Math.max((row.lastAskedAt ?? 0) + 1000, now));
     },
 
     async claimAsks(owner, now, leaseMs, limit) {

@@ -133,7 +133,7 @@ export function createSqlStore(
       run(async (sql) => {
         await sql.query(
           `UPDATE kosmos_idv_sessions SET last_read_at = $2,
-             next_due_at = least(next_due_at, greatest(coalesce(last_asked_at, 0) + 1000, $2))
+             next_due_at = CASE WHEN failures = 0 THEN least(next_due_at, greatest(coalesce(last_asked_at, 0) + 1000, $2)) ELSE next_due_at END
            WHERE session_id = $1 AND next_due_at IS NOT NULL`,
           [sessionId, now],
         );

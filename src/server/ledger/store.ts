@@ -135,7 +135,8 @@ export interface LedgerStore {
   read(sessionId: string): Promise<SessionState | undefined>;
   /**
    * A browser read the status at `now`: records it and brings the next ask forward to a second
-   * after the last one (the watched cadence), unless the session is done.
+   * after the last one (the watched cadence), unless the session is done or its last ask failed
+   * (its backoff, or 1Kosmos's `Retry-After`, stands).
    */
   watched(sessionId: string, now: number): Promise<void>;
   /** Leases up to `limit` sessions due at `now` to `owner` until `now + leaseMs`. */
