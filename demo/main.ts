@@ -1,7 +1,7 @@
 /** The demo page: controls that set the launcher's attributes, and a live log of its events. */
 import '../src/index.js';
-import type { KosmosIdvLauncher } from '../src/index.js';
-import { describeEvent, EVENTS, NO_OUTCOME, outcomeOf } from './shared.js';
+import { EVENT_NAMES, type KosmosIdvLauncher } from '../src/index.js';
+import { describeEvent, NO_OUTCOME, outcomeOf } from './shared.js';
 
 const launcher = document.querySelector<KosmosIdvLauncher>('#launcher')!;
 const controls = document.querySelector<HTMLFormElement>('#controls')!;
@@ -25,7 +25,7 @@ function readout(): void {
   document.querySelector('#verification')!.textContent = String(launcher.verification);
 }
 
-for (const name of EVENTS) {
+for (const name of EVENT_NAMES) {
   launcher.addEventListener(name, (event) => {
     const entry = document.createElement('li');
     entry.textContent = describeEvent(event);

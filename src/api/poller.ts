@@ -14,8 +14,9 @@
  *   backend's `Retry-After` when it gave one; a non-retryable error stops it;
  * - at most one read in flight; stops at a terminal status, at `expiresAt` and on `stop()`.
  */
+import type { StatusReport } from '../contract/bodies.js';
+import { TERMINAL_STATUSES } from '../contract/vocabulary.js';
 import { IdvError, toIdvError } from './errors.js';
-import { TERMINAL_STATUSES, type StatusReport } from './types.js';
 
 export interface Clock {
   now(): number;

@@ -1,20 +1,19 @@
 import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { createClient, type IdvClient } from '../api/client.js';
-import { IdvError, toIdvError, type IdvErrorCode } from '../api/errors.js';
-import { normaliseDocumentType } from '../api/normalise.js';
+import { IdvError, toIdvError } from '../api/errors.js';
 import { parseSession, parseStatusReport } from '../api/parse.js';
 import { Poller } from '../api/poller.js';
+import type { Session, SessionRequest, StatusReport } from '../contract/bodies.js';
+import type { IdvErrorCode } from '../contract/errors.js';
 import {
   DOCUMENT_TYPES,
+  normaliseDocumentType,
   TERMINAL_STATUSES,
   type DocumentType,
-  type Session,
-  type SessionRequest,
   type SessionStatus,
-  type StatusReport,
   type Verification,
-} from '../api/types.js';
+} from '../contract/vocabulary.js';
 import {
   KosmosIdvCloseEvent,
   KosmosIdvCompleteEvent,

@@ -8,20 +8,18 @@
 import React from 'react';
 import { createComponent, type EventName, type WebComponentProps } from '@lit/react';
 import { tagName } from '../components/define.js';
-import type {
-  KosmosIdvCloseEvent,
-  KosmosIdvCompleteEvent,
-  KosmosIdvDeclinedEvent,
-  KosmosIdvErrorEvent,
-  KosmosIdvEventMap,
-  KosmosIdvExpiredEvent,
-  KosmosIdvOpenEvent,
-  KosmosIdvSessionEvent,
-  KosmosIdvStatusEvent,
-} from '../components/events.js';
+import { EVENT_NAMES, type KosmosIdvEventMap } from '../components/events.js';
 import { KosmosIdvLauncher as LauncherElement } from '../components/kosmos-idv-launcher.js';
 
 export type { KosmosIdvLauncher as KosmosIdvLauncherElement } from '../components/kosmos-idv-launcher.js';
+
+/** `kosmos-idv-complete` → `onKosmosIdvComplete`. */
+type EventProp<Name extends string> = Name extends `kosmos-idv-${infer Word}` ? `onKosmosIdv${Capitalize<Word>}` : never;
+
+/** Each event as its `onKosmosIdv…` prop, typed with the event's own class. */
+const events = Object.fromEntries(
+  EVENT_NAMES.map((name) => [name.replace(/^kosmos-idv-(.)/, (_, first: string) => `onKosmosIdv${first.toUpperCase()}`), name]),
+) as { [K in keyof KosmosIdvEventMap as EventProp<K>]: EventName<KosmosIdvEventMap[K]> };
 
 /**
  * The element as a React component: attributes and properties as props (`endpoint`,
@@ -32,16 +30,7 @@ export const KosmosIdvLauncher = createComponent({
   tagName,
   elementClass: LauncherElement,
   react: React,
-  events: {
-    onKosmosIdvSession: 'kosmos-idv-session' as EventName<KosmosIdvSessionEvent>,
-    onKosmosIdvOpen: 'kosmos-idv-open' as EventName<KosmosIdvOpenEvent>,
-    onKosmosIdvStatus: 'kosmos-idv-status' as EventName<KosmosIdvStatusEvent>,
-    onKosmosIdvComplete: 'kosmos-idv-complete' as EventName<KosmosIdvCompleteEvent>,
-    onKosmosIdvExpired: 'kosmos-idv-expired' as EventName<KosmosIdvExpiredEvent>,
-    onKosmosIdvDeclined: 'kosmos-idv-declined' as EventName<KosmosIdvDeclinedEvent>,
-    onKosmosIdvClose: 'kosmos-idv-close' as EventName<KosmosIdvCloseEvent>,
-    onKosmosIdvError: 'kosmos-idv-error' as EventName<KosmosIdvErrorEvent>,
-  },
+  events,
   displayName: 'KosmosIdvLauncher',
 });
 

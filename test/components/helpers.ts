@@ -6,9 +6,8 @@
 import { fixtureCleanup } from '@open-wc/testing';
 import sinon from 'sinon';
 import '../../src/index.js';
-import type { KosmosIdvLauncher } from '../../src/index.js';
-import type { SessionStatus, Verification } from '../../src/api/types.js';
-import { EVENTS } from '../../demo/shared.js';
+import { EVENT_NAMES, type KosmosIdvLauncher } from '../../src/index.js';
+import type { SessionStatus, Verification } from '../../src/contract/vocabulary.js';
 
 /** The browser's own `setTimeout`, kept before any test fakes it. */
 const realSetTimeout = globalThis.setTimeout.bind(globalThis);
@@ -167,7 +166,7 @@ export function stubOpen(...windows: (FakeWindow | null)[]): sinon.SinonStub {
   return open;
 }
 
-type EventName = (typeof EVENTS)[number];
+type EventName = (typeof EVENT_NAMES)[number];
 
 /** Records every `kosmos-idv-*` event that reaches `document`. */
 export class EventLog {
@@ -175,7 +174,7 @@ export class EventLog {
   private readonly record = (event: Event) => this.events.push(event);
 
   constructor() {
-    for (const name of EVENTS) document.addEventListener(name, this.record);
+    for (const name of EVENT_NAMES) document.addEventListener(name, this.record);
   }
 
   of<K extends EventName>(name: K): GlobalEventHandlersEventMap[K][] {
@@ -187,7 +186,7 @@ export class EventLog {
   }
 
   stop(): void {
-    for (const name of EVENTS) document.removeEventListener(name, this.record);
+    for (const name of EVENT_NAMES) document.removeEventListener(name, this.record);
   }
 }
 

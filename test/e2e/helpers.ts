@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright';
 import { startDemo, type Demo } from '../../demo/servers.js';
-import { EVENTS } from '../../demo/shared.js';
+import { EVENT_NAMES } from '../../src/components/events.js';
 import type { KosmosIdvLauncher } from '../../src/index.js';
 
 /** What the backend kit's `onResult` received (the PII is left out). */
@@ -103,7 +103,7 @@ export async function visit(e2e: E2E, options: VisitOptions = {}): Promise<Visit
     for (const type of types) {
       document.addEventListener(type, (event) => seen.push({ ...event, type }), true);
     }
-  }, EVENTS);
+  }, EVENT_NAMES);
   if (options.initScript) await context.addInitScript(options.initScript);
   const page = await context.newPage();
   const creates: string[] = [];

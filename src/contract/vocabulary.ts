@@ -1,9 +1,23 @@
-import {
-  DOCUMENT_TYPES,
-  type DocumentType,
-  type SessionStatus,
-  type Verification,
-} from './types.js';
+/**
+ * The words of the backend contract, shared by the browser and the backend kit: session statuses,
+ * verifications and document types, with the normalisers that read the seed's and 1Kosmos's
+ * spellings of them.
+ */
+
+/** The seed's session statuses, in the contract's spelling. */
+export const SESSION_STATUSES = ['pending', 'in_progress', 'completed', 'expired', 'declined'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** The statuses after which nothing changes any more. */
+export const TERMINAL_STATUSES: ReadonlySet<SessionStatus> = new Set(['completed', 'expired', 'declined']);
+
+/** The seed's verification statuses, in the contract's spelling. */
+export const VERIFICATIONS = ['passed', 'failed', 'not_performed'] as const;
+export type Verification = (typeof VERIFICATIONS)[number];
+
+/** The seed's three documents. */
+export const DOCUMENT_TYPES = ['passport', 'driving_license', 'id_card'] as const;
+export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
 /** Lower case with spaces, underscores and hyphens removed: "In Progress" → "inprogress". */
 const squash = (word: string) => word.toLowerCase().replace(/[\s_-]+/g, '');
@@ -43,19 +57,16 @@ const lookup = <T>(table: Record<string, T>, word: unknown): T | undefined =>
  * underscores or hyphens ("In Progress", "in_progress", "INPROGRESS", "COMPLETED" …);
  * `undefined` for anything else.
  */
-export const normaliseStatus = (word: unknown): SessionStatus | undefined =>
-  lookup(STATUS_WORDS, word);
+export const normaliseStatus = (word: unknown): SessionStatus | undefined => lookup(STATUS_WORDS, word);
 
 /** A verification status ("Passed", "FAILED", "Not performed" …); `undefined` for anything else. */
-export const normaliseVerification = (word: unknown): Verification | undefined =>
-  lookup(VERIFICATION_WORDS, word);
+export const normaliseVerification = (word: unknown): Verification | undefined => lookup(VERIFICATION_WORDS, word);
 
 /**
  * A document type from the contract's words or 1Kosmos's wire values (`ppt_object`, `dl_object`,
  * `idcard_object`); `undefined` for anything else.
  */
-export const normaliseDocumentType = (word: unknown): DocumentType | undefined =>
-  lookup(DOCUMENT_WORDS, word);
+export const normaliseDocumentType = (word: unknown): DocumentType | undefined => lookup(DOCUMENT_WORDS, word);
 
 /** 1Kosmos's wire value for a document type. */
 export const wireDocumentType = (type: DocumentType): string => WIRE_DOCUMENT_TYPES[type];
