@@ -152,6 +152,9 @@ export class KosmosIdvLauncher extends LitElement {
   /** Do not keep the session in `sessionStorage` for resuming after a reload. */
   @property({ attribute: 'no-resume', type: Boolean, reflect: true }) noResume = false;
 
+  /** No "Try again" after a completed session that did not pass: the page decides retries itself. */
+  @property({ attribute: 'no-retry', type: Boolean, reflect: true }) noRetry = false;
+
   /** Disables starting a verification. */
   @property({ type: Boolean, reflect: true }) disabled = false;
 
@@ -707,6 +710,9 @@ export class KosmosIdvLauncher extends LitElement {
     }
     if (state === 'expired' || state === 'declined') {
       return html`<button part="button" aria-disabled=${this.disabled ? 'true' : 'false'} @click=${this.start}>${this.#text('startAgain')}</button>`;
+    }
+    if (state === 'completed' && this.verification !== 'passed' && !this.noRetry) {
+      return html`<button part="button" aria-disabled=${this.disabled ? 'true' : 'false'} @click=${this.start}>${this.#text('retry')}</button>`;
     }
     return nothing;
   }

@@ -46,6 +46,7 @@ export type KosmosIdvLauncherTagProps = WebComponentProps<LauncherElement> & {
   'document-type'?: string;
   'poll-interval'?: number | string;
   'no-resume'?: boolean;
+  'no-retry'?: boolean;
 } & {
   [K in keyof KosmosIdvEventMap as `on${K}`]?: (event: KosmosIdvEventMap[K]) => void;
 };
