@@ -197,6 +197,11 @@ export class KosmosIdvLauncher extends LitElement {
   readonly #signals = new PageSignals(this, {
     visibility: (visible) => this.#poller?.setVisible(visible),
     poke: () => this.#poller?.poke(),
+    // Stopping aborts the read in flight before the browser drops it: leaving is not an error.
+    leaving: () => this.#poller?.stop(),
+    back: () => {
+      if (this.session && !this.#settled) this.#follow();
+    },
   });
 
   /** Aborts the session creation under way. */

@@ -91,10 +91,17 @@ export class FakeBackend {
   statuses: StatusStep[];
   private sessions = 0;
   private reads = 0;
+  /** Fails the requests left hanging. */
+  private readonly hanging: (() => void)[] = [];
 
   constructor(statuses: StatusStep[] = ['pending']) {
     this.statuses = statuses;
     this.fetch = sinon.stub(window, 'fetch').callsFake((input, init) => this.answer(input, init));
+  }
+
+  /** Fails every request left hanging as a dropped connection does (as when the page is left). */
+  dropConnections(): void {
+    this.hanging.splice(0).forEach((drop) => drop());
   }
 
   get posts(): Call[] {
@@ -113,32 +120,36 @@ export class FakeBackend {
     this.calls.push({ method, url, headers: new Headers(init.headers), body, credentials, signal });
     if (method === 'POST') {
       this.sessions += 1;
-      return reply(this.creates.shift() ?? { status: 201, json: sessionBody(`s${this.sessions}`) }, signal);
+      return this.reply(this.creates.shift() ?? { status: 201, json: sessionBody(`s${this.sessions}`) }, signal);
     }
     const step = this.statuses[Math.min(this.reads, this.statuses.length - 1)];
     this.reads += 1;
-    if (typeof step !== 'string' || step === 'hang' || step === 'network-error') return reply(step, signal);
+    if (typeof step !== 'string' || step === 'hang' || step === 'network-error') return this.reply(step, signal);
     const [status, verification = null] = step.split(':');
     const id = decodeURIComponent(url.split('/').pop() ?? '');
-    return reply({ json: statusBody(id, status, verification) }, signal);
+    return this.reply({ json: statusBody(id, status, verification) }, signal);
   }
-}
 
-function reply(step: Reply, signal?: AbortSignal | null): Promise<Response> {
-  if (step === 'network-error') return Promise.reject(new TypeError('Failed to fetch'));
-  if (step === 'hang') {
-    return new Promise((_resolve, reject) => {
-      signal?.addEventListener('abort', () => reject(signal.reason));
-    });
+  private reply(step: Reply, signal?: AbortSignal | null): Promise<Response> {
+    const dropped = () => new TypeError('Failed to fetch');
+    if (step === 'network-error') return Promise.reject(dropped());
+    if (step === 'hang') {
+      return new Promise((_resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(signal.reason));
+        this.hanging.push(() => reject(dropped()));
+      });
+    }
+    const { status = 200, json, text, headers = {} } = step;
+    const body = json === undefined ? (text ?? '') : JSON.stringify(json);
+    return Promise.resolve(new Response(body, { status, headers: { 'Content-Type': 'application/json', ...headers } }));
   }
-  const { status = 200, json, text, headers = {} } = step;
-  const body = json === undefined ? (text ?? '') : JSON.stringify(json);
-  return Promise.resolve(new Response(body, { status, headers: { 'Content-Type': 'application/json', ...headers } }));
 }
 
 /** What the element sees of a popup or tab it opened. */
 export interface FakeWindow {
   closed: boolean;
+  /** The blank document a window opened on `about:blank` starts with. */
+  document: Document;
   location: { href: string };
   opener: unknown;
   focus: sinon.SinonSpy;
@@ -148,6 +159,7 @@ export interface FakeWindow {
 export function fakeWindow(): FakeWindow {
   const win = {
     closed: false,
+    document: document.implementation.createHTMLDocument(''),
     location: { href: '' },
     opener: {} as unknown,
     focus() {},

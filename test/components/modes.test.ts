@@ -208,6 +208,28 @@ describe('<kosmos-idv-launcher mode="redirect">', () => {
     expect(again.firstCall?.args, '"Continue verification" goes back to the same flow').to.deep.equal([flowUrl('s1')]);
     expect(backend.posts).to.have.length(1);
   });
+
+  it('takes no error from the read that leaving the page cuts short, and follows again if the page comes back', async () => {
+    const backend = new FakeBackend(['hang']);
+    stubOpen();
+    const log = logEvents();
+    const el = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" mode="redirect" no-resume></kosmos-idv-launcher>`,
+    );
+    sinon.stub(el as unknown as { navigate(url: string): void }, 'navigate');
+    await start(el);
+    await until(() => backend.gets.length === 1, 'the first status read');
+    // The browser leaves the page, then drops its connections.
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    backend.dropConnections();
+    await settle(el);
+    expect(log.of('kosmos-idv-error')).to.deep.equal([]);
+    expect(shows(el, '[part~="error"]')).to.equal(false);
+
+    backend.statuses = ['in_progress'];
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    await until(() => el.status === 'in_progress', 'a read once the page is shown again');
+  });
 });
 
 describe('<kosmos-idv-launcher mode="embedded">', () => {
