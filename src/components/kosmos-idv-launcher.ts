@@ -27,6 +27,7 @@ import {
 } from './events.js';
 import { PageSignals } from './page-signals.js';
 import { SessionStore } from './session-store.js';
+import { showStartingPage } from './starting-page.js';
 import { defaultStrings, type IdvStrings } from './strings.js';
 import { styles } from './kosmos-idv-launcher.styles.js';
 
@@ -242,7 +243,10 @@ export class KosmosIdvLauncher extends LitElement {
     if (this.session && !this.#settled && !this.#sessionLost()) return this.reopen();
     this.reset();
     const mode = this.mode as LaunchMode;
-    if (mode === 'popup' || mode === 'tab') this.#flowWindow = this.#openWindow('about:blank', mode);
+    if (mode === 'popup' || mode === 'tab') {
+      this.#flowWindow = this.#openWindow('about:blank', mode);
+      if (this.#flowWindow) showStartingPage(this.#flowWindow, this.#text('startingFlow'), this.lang || document.documentElement.lang);
+    }
     this.phase = 'creating';
     void this.#create(this.#request());
   }

@@ -2,6 +2,8 @@
 export interface IdvStrings {
   start: string;
   starting: string;
+  /** The window opened for the hosted flow shows it until the flow's address arrives. */
+  startingFlow: string;
   reopen: string;
   retry: string;
   startAgain: string;
@@ -39,6 +41,7 @@ export interface IdvStrings {
 export const defaultStrings: IdvStrings = {
   start: 'Verify your identity',
   starting: 'Starting…',
+  startingFlow: 'Starting verification…',
   reopen: 'Continue verification',
   retry: 'Try again',
   startAgain: 'Start a new verification',

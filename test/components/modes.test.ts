@@ -56,6 +56,28 @@ describe('<kosmos-idv-launcher mode="popup">', () => {
     expect(log.of('kosmos-idv-open').map((event) => event.mode)).to.deep.equal(['popup']);
   });
 
+  it('shows "Starting verification…" in the window opened in the click, and closes it with the error shown in the page when the backend cannot be reached', async () => {
+    const backend = new FakeBackend();
+    backend.creates = ['hang'];
+    const win = fakeWindow();
+    stubOpen(win);
+    const log = logEvents();
+    const el = await launcher('popup');
+    el.lang = 'fr';
+    el.strings = { startingFlow: 'Démarrage de la vérification…' };
+    await el.updateComplete;
+    mainButton(el).click();
+    expect(win.document.title).to.equal('Démarrage de la vérification…');
+    expect(win.document.body.textContent?.trim()).to.equal('Démarrage de la vérification…');
+    expect(win.document.documentElement.lang).to.equal('fr');
+    backend.dropConnections();
+    await until(() => el.state === 'error', 'the error state');
+    await el.updateComplete;
+    expect(win.closed).to.equal(true);
+    expect(shows(el, '[part~="error"]')).to.equal(true);
+    expect(log.of('kosmos-idv-error')[0]).to.include({ code: 'network_error', retryable: true });
+  });
+
   it('"Try again" with the popup still open follows it again: open, then its closing is seen', async () => {
     const backend = new FakeBackend(['pending']);
     const win = fakeWindow();
