@@ -63,6 +63,10 @@ const CLOSE_DELAY_MS = 1000;
 const SESSION_LOST: ReadonlySet<IdvErrorCode> = new Set<IdvErrorCode>(['session_expired', 'forbidden', 'not_found']);
 /** An embedded flow that has not loaded by then is offered in a window instead. */
 const FRAME_TIMEOUT_MS = 15_000;
+/** While the page is visible the user is waiting: a backend that comes back is seen within this. */
+const MAX_VISIBLE_BACKOFF_MS = 5000;
+/** Failing reads for this long turn the badge to "Reconnecting…". */
+const RECONNECTING_AFTER_MS = 10_000;
 const MIN_POLL_INTERVAL_MS = 250;
 const DEFAULT_POLL_INTERVAL_MS = 2000;
 /** `poll-interval` as a number; removing the attribute restores the default. */
@@ -179,12 +183,15 @@ export class KosmosIdvLauncher extends LitElement {
   @state() private windowBlocked = false;
   @state() private views: Views = {};
   @state() private copied = false;
+  @state() private reconnecting = false;
 
   @query('dialog') private dialog?: HTMLDialogElement;
   @query('[part~="button"]') private mainButton?: HTMLElement;
   @query('[part~="badge"]') private badge?: HTMLElement;
 
   #settled = false;
+  /** When the current run of failing status reads began. */
+  #failingSince?: number;
   #resumeChecked = false;
   #configProblem?: IdvError;
   #flowWindow?: Window;
@@ -531,6 +538,7 @@ export class KosmosIdvLauncher extends LitElement {
       onReport: (report) => this.#applyReport(report),
       onError: (error) => this.#pollFailed(error),
       interval: this.pollInterval,
+      maxVisibleBackoff: MAX_VISIBLE_BACKOFF_MS,
       // A fetchStatus hook is never asked to hold a read.
       maxWait: this.fetchStatus ? 0 : undefined,
       expiresAt: Date.parse(session.expiresAt),
@@ -550,6 +558,8 @@ export class KosmosIdvLauncher extends LitElement {
   #applyReport(report: Pick<StatusReport, 'status' | 'verification'>): void {
     const { session } = this;
     if (!session || this.#settled) return;
+    this.#failingSince = undefined;
+    this.reconnecting = false;
     const previous = this.report?.status ?? null;
     if (previous !== report.status || this.report?.verification !== report.verification) {
       this.report = { status: report.status, verification: report.verification };
@@ -576,6 +586,8 @@ export class KosmosIdvLauncher extends LitElement {
 
   #pollFailed(error: IdvError): void {
     if (this.#poller?.running) {
+      this.#failingSince ??= Date.now();
+      this.reconnecting = Date.now() - this.#failingSince >= RECONNECTING_AFTER_MS;
       this.dispatchEvent(new KosmosIdvErrorEvent(error.code, error.message, true, this.sessionId ?? undefined));
     } else {
       this.#fail(error);
@@ -673,7 +685,8 @@ export class KosmosIdvLauncher extends LitElement {
   #renderBadge() {
     const { key, label } = this.#badgeKey();
     return html`<div part="badge" role="status" tabindex="-1" aria-label=${this.#text('statusLabel')} data-status=${key}>
-      <span class="dot" aria-hidden="true"></span><span part="status">${this.#text(label)}</span>
+      <span class="dot" aria-hidden="true"></span
+      ><span part="status">${this.#text(this.reconnecting ? 'statusReconnecting' : label)}</span>
     </div>`;
   }
 

@@ -20,6 +20,8 @@ export interface IdvStrings {
   statusNotPerformed: string;
   statusExpired: string;
   statusDeclined: string;
+  /** The badge while status reads have failed for 10 s (the backend or the network is down). */
+  statusReconnecting: string;
   popupBlocked: string;
   openFlow: string;
   dialogTitle: string;
@@ -58,6 +60,7 @@ export const defaultStrings: IdvStrings = {
   statusNotPerformed: 'Completed, not verified',
   statusExpired: 'Expired',
   statusDeclined: 'Declined',
+  statusReconnecting: 'Reconnecting…',
   popupBlocked: 'Your browser blocked the verification window.',
   openFlow: 'Open the verification',
   dialogTitle: 'Identity verification',
