@@ -13,4 +13,4 @@ export { defaultStrings, type IdvStrings } from './components/strings.js';
 export { IdvError } from './api/errors.js';
 export type { IdvErrorCode } from './contract/errors.js';
 export type { Session, SessionRequest, StatusReport } from './contract/bodies.js';
-export type { DocumentType, SessionStatus, Verification } from './contract/vocabulary.js';
+export type { DocumentType, DocumentTypeWord, SessionStatus, Verification } from './contract/vocabulary.js';

@@ -36,7 +36,12 @@ const VERIFICATION_WORDS: Record<string, Verification> = {
   notperformed: 'not_performed',
 };
 
-const WIRE_DOCUMENT_TYPES: Record<DocumentType, string> = {
+/** 1Kosmos's wire values for the three documents. */
+export type WireDocumentType = 'ppt_object' | 'dl_object' | 'idcard_object';
+/** Every word a document type may be given as: the contract's or 1Kosmos's. */
+export type DocumentTypeWord = DocumentType | WireDocumentType;
+
+const WIRE_DOCUMENT_TYPES: Record<DocumentType, WireDocumentType> = {
   passport: 'ppt_object',
   driving_license: 'dl_object',
   id_card: 'idcard_object',
@@ -69,4 +74,4 @@ export const normaliseVerification = (word: unknown): Verification | undefined =
 export const normaliseDocumentType = (word: unknown): DocumentType | undefined => lookup(DOCUMENT_WORDS, word);
 
 /** 1Kosmos's wire value for a document type. */
-export const wireDocumentType = (type: DocumentType): string => WIRE_DOCUMENT_TYPES[type];
+export const wireDocumentType = (type: DocumentType): WireDocumentType => WIRE_DOCUMENT_TYPES[type];

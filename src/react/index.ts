@@ -21,12 +21,7 @@ const events = Object.fromEntries(
   EVENT_NAMES.map((name) => [name.replace(/^kosmos-idv-(.)/, (_, first: string) => `onKosmosIdv${first.toUpperCase()}`), name]),
 ) as { [K in keyof KosmosIdvEventMap as EventProp<K>]: EventName<KosmosIdvEventMap[K]> };
 
-/**
- * The element as a React component: attributes and properties as props (`endpoint`,
- * `documentType`, `requestInit`, `strings` …), every event as an `onKosmosIdv…` prop receiving
- * the event's own class, and `ref` to the element (for `start()`, `reset()` …).
- */
-export const KosmosIdvLauncher = createComponent({
+const component = createComponent({
   tagName,
   elementClass: LauncherElement,
   react: React,
@@ -34,15 +29,25 @@ export const KosmosIdvLauncher = createComponent({
   displayName: 'KosmosIdvLauncher',
 });
 
-/** The props of `<KosmosIdvLauncher>`. */
-export type KosmosIdvLauncherProps = React.ComponentProps<typeof KosmosIdvLauncher>;
+/** The element's properties that only it sets: a page reads them from the `ref`. */
+type ReadOnlyProperty = 'state' | 'status' | 'verification' | 'sessionId';
+
+/** The props of `<KosmosIdvLauncher>`: not the read-only properties. */
+export type KosmosIdvLauncherProps = Omit<React.ComponentProps<typeof component>, ReadOnlyProperty>;
+
+/**
+ * The element as a React component: attributes and properties as props (`endpoint`,
+ * `documentType`, `requestInit`, `strings` …), every event as an `onKosmosIdv…` prop receiving
+ * the event's own class, and `ref` to the element (for `start()`, `reset()` …).
+ */
+export const KosmosIdvLauncher = component as React.ForwardRefExoticComponent<KosmosIdvLauncherProps>;
 
 /**
  * The props of the bare `<kosmos-idv-launcher>` tag in React 19, which sets known properties on
  * the element and adds a listener for each `on{event name}` prop: the element's properties, its
  * kebab-case attributes, and `onkosmos-idv-complete` … listeners.
  */
-export type KosmosIdvLauncherTagProps = WebComponentProps<LauncherElement> & {
+export type KosmosIdvLauncherTagProps = Omit<WebComponentProps<LauncherElement>, ReadOnlyProperty> & {
   'document-type'?: string;
   'poll-interval'?: number | string;
   'no-resume'?: boolean;

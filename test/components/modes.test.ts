@@ -390,6 +390,13 @@ describe('<kosmos-idv-launcher mode="embedded">', () => {
     expect(log.of('kosmos-idv-open').map((event) => event.mode)).to.deep.equal(['embedded', 'popup']);
     expect(log.of('kosmos-idv-close'), 'switching is not closing').to.have.length(0);
     expect(backend.posts).to.have.length(1);
+    expect(el.getAttribute('mode'), "the page's own mode is left as it is").to.equal('embedded');
+    expect(el.mode).to.equal('embedded');
+
+    el.reset();
+    await el.updateComplete;
+    await start(el);
+    await until(() => part<HTMLDialogElement>(el, 'dialog')?.open === true, 'the next session in the dialog');
   });
 });
 
