@@ -11,7 +11,7 @@ const FRAME_TIMEOUT_MS = 15_000;
 
 export interface DialogHandlers {
   text(key: keyof IdvStrings): string;
-  /** The user closed the dialog: Escape, or its close button. */
+  /** The user closed the dialog: Escape, or its close button (not `close()`). */
   onClose(): void;
   /** The frame did not load within `FRAME_TIMEOUT_MS` (1Kosmos may refuse to be framed). */
   onFrameTimeout(): void;
@@ -75,6 +75,8 @@ export class EmbeddedDialog implements ReactiveController {
   #wanted = false;
   /** Whether the dialog was shown for the flow's current showing (not again after the user closed it). */
   #shown = false;
+  /** The dialog `close()` closed: its `close` event is not the user's. */
+  #closedByElement?: HTMLDialogElement;
   #frameTimer?: ReturnType<typeof setTimeout>;
 
   constructor(host: ReactiveControllerHost & { renderRoot: ParentNode }, handlers: DialogHandlers) {
@@ -90,7 +92,7 @@ export class EmbeddedDialog implements ReactiveController {
     return html`<dialog part="dialog" aria-labelledby="dialog-title" @close=${this.#closed}>
       <div class="dialog-header">
         <h2 id="dialog-title">${text('dialogTitle')}</h2>
-        <button class="secondary" @click=${() => this.close()}>${text('close')}</button>
+        <button class="secondary" @click=${this.#userClose}>${text('close')}</button>
       </div>
       ${showing
         ? html`<iframe
@@ -112,6 +114,7 @@ export class EmbeddedDialog implements ReactiveController {
     this.#shown = false;
     clearTimeout(this.#frameTimer);
     if (!dialog?.open) return false;
+    this.#closedByElement = dialog;
     dialog.close();
     return true;
   }
@@ -134,9 +137,18 @@ export class EmbeddedDialog implements ReactiveController {
 
   readonly #loaded = () => clearTimeout(this.#frameTimer);
 
-  /** The `close` event comes a task later: the dialog may have been shown again since (reset, then start). */
-  readonly #closed = () => {
-    if (this.#dialog?.open) return;
+  /** The dialog's own close button: the user closes it, as with Escape. */
+  readonly #userClose = () => this.#dialog?.close();
+
+  /**
+   * The `close` event comes a task later: by then the element may have shown the dialog again
+   * (reset, then start), so one that `close()` caused is no news.
+   */
+  readonly #closed = (event: Event) => {
+    if (event.target === this.#closedByElement) {
+      this.#closedByElement = undefined;
+      return;
+    }
     this.#shown = false;
     clearTimeout(this.#frameTimer);
     this.#handlers.onClose();

@@ -487,9 +487,7 @@ export class KosmosIdvLauncher extends LitElement {
     if (view.mode === 'embedded') {
       this.#dialog ??= new view.module.EmbeddedDialog(this, {
         text: (key) => this.#text(key),
-        onClose: () => {
-          if (this.#mode === 'embedded') this.#flowClosed();
-        },
+        onClose: () => this.#flowClosed(),
         onFrameTimeout: () => this.#frameTimedOut(),
         onOpenInWindow: () => this.#openInWindowInstead(),
       });
