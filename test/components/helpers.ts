@@ -3,7 +3,8 @@
  * popup windows, an event log, fake timers that leave the test's own waiting alone, and
  * queries into the element's shadow root.
  */
-import { fixtureCleanup } from '@open-wc/testing';
+import { fixture, fixtureCleanup, html } from '@open-wc/testing';
+import { nothing } from 'lit';
 import sinon from 'sinon';
 import '../../src/index.js';
 import { EVENT_NAMES, type KosmosIdvLauncher } from '../../src/index.js';
@@ -40,6 +41,32 @@ export function useFakeClock(): sinon.SinonFakeTimers {
 }
 
 export const ENDPOINT = '/api/idv';
+
+export interface LauncherOptions {
+  mode?: string;
+  id?: string;
+  /** Keep the session in `sessionStorage` (the suites leave it out unless they test resuming). */
+  resume?: boolean;
+}
+
+/** A launcher for a passport on the fake backend's endpoint. */
+export const launcher = ({ mode = 'popup', id, resume = false }: LauncherOptions = {}) =>
+  fixture<KosmosIdvLauncher>(
+    html`<kosmos-idv-launcher
+      id=${id ?? nothing}
+      endpoint=${ENDPOINT}
+      document-type="passport"
+      mode=${mode}
+      ?no-resume=${!resume}
+    ></kosmos-idv-launcher>`,
+  );
+
+/** Clicks the main button and waits until the backend's answer has been taken in. */
+export async function start(el: KosmosIdvLauncher): Promise<void> {
+  mainButton(el).click();
+  await until(() => el.state !== 'creating', 'the session to be created');
+  await el.updateComplete;
+}
 
 /** The hosted-flow URL the fake backend gives session `id`. */
 export const flowUrl = (id: string) => `https://idv.example.com/flow/${id}`;

@@ -9,27 +9,20 @@ import {
   flowUrl,
   focusIsOn,
   inShadow,
+  launcher,
   logEvents,
   mainButton,
   part,
   sessionBody,
   settle,
   shows,
+  start,
   stubOpen,
   until,
   useFakeClock,
 } from './helpers.js';
 
-const launcher = (mode: string) =>
-  fixture<KosmosIdvLauncher>(
-    html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" mode=${mode} no-resume></kosmos-idv-launcher>`,
-  );
 
-async function start(el: KosmosIdvLauncher): Promise<void> {
-  mainButton(el).click();
-  await until(() => el.state !== 'creating', 'the session to be created');
-  await el.updateComplete;
-}
 
 /** Whether this page has fetched a module whose URL contains `name`. */
 const fetched = (name: string) => performance.getEntriesByType('resource').some((entry) => entry.name.includes(name));
@@ -43,7 +36,7 @@ describe('<kosmos-idv-launcher mode="popup">', () => {
     const win = fakeWindow();
     const open = stubOpen(win);
     const log = logEvents();
-    const el = await launcher('popup');
+    const el = await launcher({ mode: 'popup' });
     mainButton(el).click();
     expect(open.callCount, 'window.open inside the click').to.equal(1);
     expect(open.firstCall.args[0]).to.equal('about:blank');
@@ -62,7 +55,7 @@ describe('<kosmos-idv-launcher mode="popup">', () => {
     const win = fakeWindow();
     stubOpen(win);
     const log = logEvents();
-    const el = await launcher('popup');
+    const el = await launcher({ mode: 'popup' });
     el.lang = 'fr';
     el.strings = { startingFlow: 'Démarrage de la vérification…' };
     await el.updateComplete;
@@ -83,7 +76,7 @@ describe('<kosmos-idv-launcher mode="popup">', () => {
     const win = fakeWindow();
     stubOpen(win);
     const log = logEvents();
-    const el = await launcher('popup');
+    const el = await launcher({ mode: 'popup' });
     await start(el);
     backend.statuses = [{ text: 'OK' }];
     el.refresh();
@@ -106,7 +99,7 @@ describe('<kosmos-idv-launcher mode="popup">', () => {
     const second = fakeWindow();
     const open = stubOpen(first, second);
     const log = logEvents();
-    const el = await launcher('popup');
+    const el = await launcher({ mode: 'popup' });
     await start(el);
     await until(() => backend.gets.length === 1);
     await clock.tickAsync(500);
@@ -138,7 +131,7 @@ describe('<kosmos-idv-launcher mode="popup">', () => {
     const backend = new FakeBackend(['pending']);
     const open = stubOpen(null);
     const log = logEvents();
-    const el = await launcher('popup');
+    const el = await launcher({ mode: 'popup' });
     await start(el);
     expect(el.state).to.equal('polling');
     expect(log.of('kosmos-idv-error')).to.have.length(0);
@@ -172,7 +165,7 @@ describe('<kosmos-idv-launcher mode="tab">', () => {
   it('when the tab is blocked, the link opens a tab, not a popup', async () => {
     new FakeBackend(['pending']);
     const open = stubOpen(null);
-    const el = await launcher('tab');
+    const el = await launcher({ mode: 'tab' });
     await start(el);
     const link = inShadow<HTMLAnchorElement>(el, `a[href="${flowUrl('s1')}"]`)!;
     open.returns(fakeWindow() as unknown as Window);
@@ -189,7 +182,7 @@ describe('<kosmos-idv-launcher mode="tab">', () => {
     const win = fakeWindow();
     const open = stubOpen(win);
     const log = logEvents();
-    const el = await launcher('tab');
+    const el = await launcher({ mode: 'tab' });
     mainButton(el).click();
     expect(open.firstCall.args.slice(0, 2)).to.deep.equal(['about:blank', '_blank']);
     expect(open.firstCall.args[2]).to.not.contain('popup');
@@ -265,7 +258,7 @@ describe('<kosmos-idv-launcher mode="embedded">', () => {
     const backend = new FakeBackend(['pending']);
     const open = stubOpen();
     const log = logEvents();
-    const el = await launcher('embedded');
+    const el = await launcher({ mode: 'embedded' });
     await start(el);
     await until(() => part<HTMLDialogElement>(el, 'dialog')?.open === true, 'the dialog, loaded on demand');
     const dialog = part<HTMLDialogElement>(el, 'dialog')!;
@@ -412,7 +405,7 @@ describe('<kosmos-idv-launcher mode="qr">', () => {
     const open = stubOpen();
     const log = logEvents();
     const writeText = sinon.stub(navigator.clipboard, 'writeText').resolves();
-    const el = await launcher('qr');
+    const el = await launcher({ mode: 'qr' });
     await start(el);
     expect(el.state).to.equal('open');
     expect(open.callCount, 'no window').to.equal(0);
@@ -436,7 +429,7 @@ describe('<kosmos-idv-launcher mode="qr">', () => {
   it('shows the QR code when a session under way is switched to qr mode', async () => {
     new FakeBackend(['pending']);
     stubOpen(fakeWindow());
-    const el = await launcher('popup');
+    const el = await launcher({ mode: 'popup' });
     await start(el);
     expect(el.state).to.equal('open');
     el.mode = 'qr';
@@ -448,7 +441,7 @@ describe('<kosmos-idv-launcher mode="qr">', () => {
     const clock = useFakeClock();
     new FakeBackend(['pending', 'completed:passed']);
     stubOpen();
-    const el = await launcher('qr');
+    const el = await launcher({ mode: 'qr' });
     await start(el);
     await until(() => shows(el, '[part~="qr"]'), 'the QR code');
     await clock.tickAsync(2000);

@@ -17,28 +17,21 @@ import {
   fakeWindow,
   flowUrl,
   inShadow,
+  launcher,
   logEvents,
   mainButton,
   part,
   settle,
   shows,
+  start,
   stubOpen,
   until,
   useFakeClock,
   type StatusStep,
 } from './helpers.js';
 
-const launcher = () =>
-  fixture<KosmosIdvLauncher>(
-    html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" no-resume></kosmos-idv-launcher>`,
-  );
 
 /** Clicks the main button and waits until the backend's answer has been taken in. */
-async function start(el: KosmosIdvLauncher): Promise<void> {
-  mainButton(el).click();
-  await until(() => el.state !== 'creating', 'the session to be created');
-  await el.updateComplete;
-}
 
 describe('<kosmos-idv-launcher> states', () => {
   afterEach(cleanUp);

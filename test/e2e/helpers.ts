@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright';
 import { startDemo, type Demo } from '../../demo/servers.js';
 import { EVENT_NAMES } from '../../src/components/events.js';
@@ -92,6 +93,20 @@ export async function startE2E(): Promise<E2E> {
       await demo.close();
     },
   };
+}
+
+/**
+ * One test file's servers and browser: started (after `prepare`) before the file's tests, closed
+ * after them. The object is filled in by then.
+ */
+export function useE2E(prepare?: () => Promise<void>): E2E {
+  const e2e = {} as E2E;
+  before(async () => {
+    await prepare?.();
+    Object.assign(e2e, await startE2E());
+  });
+  after(() => e2e.close?.());
+  return e2e;
 }
 
 /** Opens a demo page in a new browser context and waits for the launcher's button. */
