@@ -149,7 +149,7 @@ export class KosmosIdvLauncher extends LitElement {
   @query('[part~="button"]') private mainButton?: HTMLElement;
   @query('[part~="badge"]') private badge?: HTMLElement;
 
-  /** Derived from the properties at each update. */
+  /** The configuration's problem, derived from the properties at each update. */
   #configProblem?: IdvError;
   /** `documentType` normalised; `undefined` when absent (the user picks) or unknown (`#configProblem`). */
   #documentType?: DocumentType;
@@ -589,10 +589,9 @@ export class KosmosIdvLauncher extends LitElement {
         return html`<button part="button" class=${launch.flow === 'showing' ? 'secondary' : ''} @click=${this.reopen}>
           ${this.#text('reopen')}
         </button>`;
-      case 'error': {
-        const live = liveSession(launch) !== undefined;
-        return button(live ? 'retry' : sessionLost(launch) ? 'startAgain' : 'retry', this.#retry, disabled && !live);
-      }
+      case 'error':
+        // Continuing a live session is allowed while `disabled`; starting a new one is not.
+        return button(sessionLost(launch) ? 'startAgain' : 'retry', this.#retry, disabled && !liveSession(launch));
       case 'settled': {
         const { status, verification } = launch.report;
         if (status !== 'completed') return button('startAgain', this.start);
