@@ -1,5 +1,5 @@
 import { adoptStyles, html, LitElement, nothing, type CSSResult, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { initialState, Task } from '@lit/task';
 import { createBackend, type Backend, type CreateSessionHook, type FetchStatusHook } from '../api/backend.js';
 import { toIdvError, type IdvError } from '../api/errors.js';
@@ -145,9 +145,6 @@ export class KosmosIdvLauncher extends LitElement {
   @state() private windowMode?: WindowMode;
   @state() private chosenDocument: DocumentType = 'passport';
   @state() private copied = false;
-
-  @query('[part~="button"]') private mainButton?: HTMLElement;
-  @query('[part~="badge"]') private badge?: HTMLElement;
 
   /** The configuration's problem, derived from the properties at each update. */
   #configProblem?: IdvError;
@@ -437,7 +434,7 @@ export class KosmosIdvLauncher extends LitElement {
     this.launch = { ...launch, flow: 'hidden' };
     this.dispatchEvent(new KosmosIdvCloseEvent(launch.session.sessionId, this.status));
     this.#follower.poke();
-    void this.updateComplete.then(() => this.mainButton?.focus());
+    void this.updateComplete.then(() => this.#part('button')?.focus());
   }
 
   /** The embedded flow did not load in time: offer it in a window instead (the user closed nothing). */
@@ -470,7 +467,7 @@ export class KosmosIdvLauncher extends LitElement {
    */
   #closeDialog(): void {
     if (!this.#dialog?.close()) return;
-    void this.updateComplete.then(() => (this.mainButton ?? this.badge)?.focus());
+    void this.updateComplete.then(() => (this.#part('button') ?? this.#part('badge'))?.focus());
   }
 
   /** The lazy view the flow needs now, if any. */
@@ -492,6 +489,10 @@ export class KosmosIdvLauncher extends LitElement {
         onOpenInWindow: () => this.#openInWindowInstead(),
       });
     }
+  }
+
+  #part(name: 'button' | 'badge'): HTMLElement | null {
+    return this.renderRoot.querySelector(`[part~="${name}"]`);
   }
 
   #text(key: keyof IdvStrings): string {
