@@ -3,6 +3,7 @@
  * account needed. Ports: --port / PORT (5173) and --simulator-port / SIMULATOR_PORT (8787).
  * Ctrl-C stops everything.
  */
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createPgliteStore } from '../src/server/index.js';
 import { DemoStartError, startDemo, type Demo } from './servers.js';
@@ -24,6 +25,13 @@ function port(value: string, flag: string): number {
   return number;
 }
 
+/**
+ * The demo's ledger, in PGlite. The simulator forgets its sessions when it stops, so the ledger
+ * starts empty too (a real deployment keeps its ledger: that is its point).
+ */
+const DATA_DIR = '.kosmos-idv-demo';
+rmSync(DATA_DIR, { recursive: true, force: true });
+
 let demo: Demo;
 try {
   demo = await startDemo({
@@ -31,8 +39,7 @@ try {
     host: values.host,
     simulator: { port: port(values['simulator-port'], '--simulator-port') },
     kit: {
-      // The ledger survives restarts in ./.kosmos-idv (PGlite): results are never lost between runs.
-      store: createPgliteStore({ dataDir: '.kosmos-idv' }),
+      store: createPgliteStore({ dataDir: DATA_DIR }),
       onResult: (result, { sessionId, piiMissing }) => {
         const pii = result.hasPII ? 'PII received, not logged' : piiMissing ? 'PII missing' : 'no PII';
         console.log(`onResult: session ${sessionId} ${result.status}/${result.verification} (${pii})`);
@@ -56,6 +63,7 @@ console.log(`
   Demo site          ${demo.url}
   Backend kit        ${new URL('api/idv', demo.url).href}
   1Kosmos simulator  ${demo.simulator.origin}  (tenant ${demo.simulator.tenantDNS}, community ${demo.simulator.communityName})
+  Session ledger     PGlite in ./${DATA_DIR}
 
   Press Ctrl-C to stop.
 `);

@@ -7,3 +7,8 @@ export class UsageError extends Error {
 export class InputError extends Error {
   override readonly name = 'InputError';
 }
+
+/** The kit's configuration cannot be used (every problem listed): exit code 2, before anything starts. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}

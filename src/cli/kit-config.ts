@@ -1,10 +1,11 @@
 /**
- * The kit's configuration file (`--config kit.json`) for `collect` and `ledger`: what
- * `createIdvHandler` takes that is not code, and where the ledger is. Secrets may come from the
- * environment instead, which wins: `KOSMOS_LICENSE_KEY`, `KOSMOS_PRIVATE_KEY` (the public key is
- * derived from it), `IDV_TOKEN_SECRET`, `IDV_STORE_KEY` (one key, or a JSON list to rotate) and
- * `DATABASE_URL` (PostgreSQL; without it the embedded PGlite ledger in `dataDir`, default
- * `./.kosmos-idv`). Every problem is reported at once.
+ * The kit's configuration file (`--config kit.json`) for `serve`, `collect` and `ledger`: what
+ * `createIdvHandler` takes that is not code (webhook and ticketSecret included), where the ledger
+ * is, and `public` (serve without tickets). Secrets may come from the environment instead, which
+ * wins: `KOSMOS_LICENSE_KEY`, `KOSMOS_PRIVATE_KEY` (the public key is derived from it),
+ * `IDV_TOKEN_SECRET`, `IDV_STORE_KEY` (one key, or a JSON list to rotate), `IDV_WEBHOOK_SECRET`,
+ * `IDV_TICKET_SECRET` and `DATABASE_URL` (PostgreSQL; without it the embedded PGlite ledger in
+ * `dataDir`, default `./.kosmos-idv`). Every problem is reported at once (`ConfigError`).
  */
 import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
@@ -14,10 +15,11 @@ import { DEFAULT_DATA_DIR } from '../server/kit.js';
 import { createPgliteStore } from '../server/ledger/pglite.js';
 import { createPostgresStore } from '../server/ledger/postgres.js';
 import type { LedgerStore } from '../server/ledger/store.js';
-import { InputError } from './errors.js';
+import { ConfigError } from './errors.js';
 
 /** The fields of the file that are not `createIdvHandler`'s own. */
-const LEDGER = v.object({
+const SERVICE = v.object({
+  public: v.optional(v.boolean('public must be true or false')),
   database: v.optional(v.pipe(v.string('database must be a postgres:// URL'), v.regex(/^postgres(ql)?:\/\//, 'database must be a postgres:// URL'))),
   dataDir: v.optional(v.pipe(v.string('dataDir must be a directory path'), v.nonEmpty('dataDir must be a directory path'))),
 });
@@ -34,15 +36,15 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}`);
+    throw new ConfigError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new InputError(`${file} is not valid JSON`);
+    throw new ConfigError(`${file} is not valid JSON`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError(`${file} must hold a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`${file} must hold a JSON object`);
   return json as Record<string, unknown>;
 }
 
@@ -68,6 +70,11 @@ function withEnvironment(json: Record<string, unknown>, env: NodeJS.ProcessEnv):
     }
   }
   if (env.DATABASE_URL) settings.database = env.DATABASE_URL;
+  if (env.IDV_TICKET_SECRET) settings.ticketSecret = env.IDV_TICKET_SECRET;
+  if (env.IDV_WEBHOOK_SECRET) {
+    const webhook = settings.webhook;
+    settings.webhook = { ...(typeof webhook === 'object' && webhook !== null ? webhook : {}), secret: env.IDV_WEBHOOK_SECRET };
+  }
   return { settings, problems };
 }
 
@@ -78,18 +85,26 @@ export interface KitFile {
   store: () => LedgerStore;
 }
 
-/** Reads and checks a kit configuration file; throws `InputError` listing every problem. */
-export async function loadKitConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<KitFile> {
+/**
+ * Reads and checks a kit configuration file; throws `ConfigError` listing every problem, those
+ * `check` finds in the settings (the environment applied) included.
+ */
+export async function loadKitConfig(
+  file: string,
+  check: (settings: Record<string, unknown>) => string[] = () => [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<KitFile> {
   const { settings, problems } = withEnvironment(await readJson(file), env);
-  const { database, dataDir, ...kit } = settings;
-  const ledger = v.safeParse(LEDGER, { database, dataDir }, { abortEarly: false });
-  for (const issue of ledger.issues ?? []) problems.push(issue.message);
+  problems.push(...check(settings));
+  const { database, dataDir, public: open, ...kit } = settings;
+  const service = v.safeParse(SERVICE, { database, dataDir, public: open }, { abortEarly: false });
+  for (const issue of service.issues ?? []) problems.push(issue.message);
   try {
     resolveConfig(kit as unknown as IdvHandlerConfig);
   } catch (error) {
     if (!(error instanceof IdvConfigError)) throw error;
     problems.push(...error.problems);
   }
-  if (problems.length) throw new InputError(problems.map((problem) => `${file}: ${problem}`).join('\n'));
+  if (problems.length) throw new ConfigError(problems.map((problem) => `${file}: ${problem}`).join('\n'));
   return { config: kit as unknown as IdvHandlerConfig, store: () => storeOf({ database: database as string | undefined, dataDir: dataDir as string | undefined }) };
 }

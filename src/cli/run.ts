@@ -2,8 +2,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { collect } from './collect.js';
 import { decrypt, encrypt, keygen } from './crypto-commands.js';
-import { InputError, UsageError } from './errors.js';
+import { ConfigError, InputError, UsageError } from './errors.js';
 import { ledger } from './ledger.js';
+import { serve } from './serve.js';
 import { simulate } from './simulate.js';
 import { USAGE, type CommandName } from './usage.js';
 
@@ -26,6 +27,7 @@ const OPTIONS = {
     'session-lifetime': { type: 'string' },
     config: { type: 'string' },
   },
+  serve: { ...HELP, config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
   collect: { ...HELP, config: { type: 'string' }, once: { type: 'boolean' } },
   ledger: {
     ...HELP,
@@ -37,7 +39,7 @@ const OPTIONS = {
   },
 } satisfies Record<CommandName, ParseArgsConfig['options']>;
 
-const MAX_FILES: Record<CommandName, number> = { keygen: 0, encrypt: 1, decrypt: 1, simulate: 0, collect: 0, ledger: 0 };
+const MAX_FILES: Record<CommandName, number> = { keygen: 0, encrypt: 1, decrypt: 1, simulate: 0, serve: 0, collect: 0, ledger: 0 };
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(OPTIONS, name);
 
@@ -89,6 +91,12 @@ async function runCommand(command: CommandName, args: string[], out: Output): Pr
         },
         (line) => out.stdout(`${line}\n`),
       );
+    case 'serve':
+      return serve(
+        { config: config(), port: str('port'), host: str('host') },
+        (line) => out.stdout(`${line}\n`),
+        (line) => out.stderr(`kosmos-idv: ${line}\n`),
+      );
     case 'collect':
       return collect(
         { config: config(), once: flags.once === true },
@@ -122,6 +130,10 @@ export async function run(argv: string[], out: Output): Promise<number> {
     if (error instanceof UsageError) {
       out.stderr(`kosmos-idv: ${error.message}\n`);
       out.stderr(`Run "kosmos-idv${isCommand(command ?? '') ? ` ${command}` : ''} --help" for usage.\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      for (const line of error.message.split('\n')) out.stderr(`kosmos-idv: ${line}\n`);
       return 2;
     }
     if (error instanceof InputError) {

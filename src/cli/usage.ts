@@ -10,11 +10,12 @@ Commands:
   encrypt    encrypt text for a peer: prints the base64 ciphertext
   decrypt    decrypt a base64 ciphertext or a response body { "data", "publicKey" }
   simulate   run the local 1Kosmos simulator (docuverify API and hosted pages)
+  serve      run the backend kit as a service, delivering results by signed webhook
   collect    run the kit's collector on its own (a worker, or a cron job with --once)
   ledger     list the kit's ledger: sessions and the delivery of their results
 
 Run "kosmos-idv <command> --help" for a command's options.
-Exit codes: 0 success, 1 bad input, 2 usage error.
+Exit codes: 0 success, 1 bad input, 2 usage or configuration error.
 `,
   keygen: `Usage: kosmos-idv keygen
 
@@ -55,11 +56,33 @@ Options:
   --license-key <key>         the license key to accept (default: a fixed development key)
   --session-lifetime <secs>   session lifetime in seconds (default 604800, 7 days)
   --config <file.json>        settings file: port, host, tenantDNS, communityName,
-                              dvcIDs { "<name>": { "selfie": bool } }, licenseKeys [..],
+                              dvcIDs { "<name>": { "selfie": bool, "piiRetention"? } },
+                              licenseKeys [..],
                               sessionLifetime, maxSessions, piiRetention { off, ttl },
                               faults { latencyMs, errorRate, malformedRate }, frameable
                               (command-line options win over the file)
   -h, --help                  show this help
+`,
+  serve: `Usage: kosmos-idv serve --config <kit.json> [--port 8080] [--host 127.0.0.1]
+
+Runs the backend kit as a service beside an app in any language: the contract's routes
+(POST {basePath}, GET {basePath}/{sessionId}), GET /healthz (the ledger and 1Kosmos
+reachable), the collector, and each result POSTed to the app's webhook, signed
+(Kosmos-Idv-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">) with
+Idempotency-Key: <resultId>, retried with backoff for up to 3 days. Session creation needs a
+ticket from the app (Kosmos-Idv-Ticket: an HS256 JWT with sub and exp, signed with
+ticketSecret) unless the file says "public": true. SIGTERM stops it within 10 s.
+
+Options:
+  --config <kit.json>  the kit's settings, as for "kosmos-idv collect --help", plus
+                       webhook { url, secret }, ticketSecret, public, basePath,
+                       allowedOrigins, sessionLifetime. Secrets may come from the environment,
+                       which wins: KOSMOS_LICENSE_KEY, KOSMOS_PRIVATE_KEY, IDV_TOKEN_SECRET,
+                       IDV_STORE_KEY, IDV_WEBHOOK_SECRET, IDV_TICKET_SECRET, DATABASE_URL
+                       (never on the command line)
+  --port <n>           port to listen on (default 8080; 0 picks a free one)
+  --host <host>        interface to listen on (default 127.0.0.1)
+  -h, --help           show this help
 `,
   collect: `Usage: kosmos-idv collect --config <kit.json> [--once]
 

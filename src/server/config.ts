@@ -8,6 +8,7 @@ import type { KosmosKeyPair } from './crypto.js';
 import { connection, fn, milliseconds, problemOf, text, wholeNumber } from './options.js';
 import type { LedgerStore } from './ledger/store.js';
 import type { KosmosResult } from './result.js';
+import { webhookUrlProblem, type WebhookOptions } from './webhook.js';
 
 /** What `onResult` is told about the result it receives. */
 export interface ResultContext {
@@ -63,6 +64,17 @@ export interface IdvHandlerConfig {
    * Dedupe by `context.resultId`. A result's PII is erased from the ledger once this resolves.
    */
   onResult?: (result: KosmosResult, context: ResultContext) => void | Promise<void>;
+  /**
+   * POSTs each result, signed, to your app (beside or instead of `onResult`): `Kosmos-Idv-Signature`
+   * (check it with `verifyWebhook`) and `Idempotency-Key: <resultId>`; retried like `onResult`.
+   */
+  webhook?: WebhookOptions;
+  /**
+   * Session creation requires a ticket your backend minted for the user: an HS256 JWT with `sub`
+   * and `exp`, signed with this secret (at least 32 characters), sent as `Kosmos-Idv-Ticket`.
+   * Its `sub` becomes the session's subject. For a kit that cannot run your code (`kosmos-idv serve`).
+   */
+  ticketSecret?: string;
   /**
    * The session ledger (`createPostgresStore`, `createPgliteStore`, `createMemoryStore`). Absent:
    * `createPgliteStore({ dataDir: '.kosmos-idv' })`, for one instance.
@@ -175,6 +187,24 @@ const schema = v.object({
     v.check((keys) => keys.every((key) => key.length >= 32), 'storeKey must be at least 32 characters'),
   ),
   collect: v.optional(v.boolean('collect must be true or false')),
+  webhook: v.optional(
+    v.object(
+      {
+        url: v.pipe(
+          v.string('webhook.url must be a URL'),
+          v.rawCheck(({ dataset, addIssue }) => {
+            const problem = dataset.typed ? webhookUrlProblem(dataset.value) : undefined;
+            if (problem) addIssue({ message: problem });
+          }),
+        ),
+        secret: v.pipe(v.string('webhook.secret must be a string'), v.minLength(32, 'webhook.secret must be at least 32 characters')),
+      },
+      'webhook must be { url, secret }',
+    ),
+  ),
+  ticketSecret: v.optional(
+    v.pipe(v.string('ticketSecret must be a string'), v.minLength(32, 'ticketSecret must be at least 32 characters')),
+  ),
   docuverifyUrl: connection.docuverifyUrl,
   basePath: v.optional(
     v.pipe(v.string('basePath must be a string'), v.regex(/^\/[^?#]*$/, 'basePath must be a path starting with /')),
@@ -210,6 +240,9 @@ export function resolveConfig(config: IdvHandlerConfig): ResolvedConfig {
   const checked = parsed.output as ResolvedConfig;
   if (parsed.success && checked.storeKey.includes(checked.tokenSecret)) {
     problems.push('storeKey must differ from tokenSecret');
+  }
+  if (parsed.success && checked.ticketSecret !== undefined && checked.authenticate) {
+    problems.push('ticketSecret and authenticate both name the caller: use one');
   }
   if (problems.length) throw new IdvConfigError([...new Set(problems)]);
   const { dvcID } = checked;

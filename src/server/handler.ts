@@ -20,8 +20,10 @@ import { createKit } from './kit.js';
 import type { SessionState } from './ledger/store.js';
 import { nodeAdapter, type NodeHandler } from './node-adapter.js';
 import { StatusView } from './status-view.js';
-import { StatusTokens, TokenError } from './token.js';
+import { StatusTokens, TicketError, Tickets, TokenError } from './token.js';
 
+/** The header that carries a session-creation ticket (`ticketSecret`). */
+export const TICKET_HEADER = 'Kosmos-Idv-Ticket';
 /** The largest request body accepted, bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_FIELD = 128;
@@ -33,6 +35,8 @@ const BUSY_RETRY_MS = 5000;
 const MAX_BUSY_S = 60;
 /** The `Retry-After` of a 503 while the ledger cannot be written, seconds. */
 const STORE_RETRY_S = 5;
+/** How long a health check waits for the ledger and 1Kosmos, ms. */
+const HEALTH_TIMEOUT_MS = 3000;
 const PREFER_WAIT = /(?:^|[,;])\s*wait\s*=\s*"?(\d{1,6})"?\s*(?=[,;]|$)/i;
 
 /** The contract's ETag of a status: it changes exactly when `status` or `verification` does. */
@@ -51,6 +55,8 @@ export interface IdvHandler {
   node: NodeHandler;
   /** Opens the ledger (connects, migrates); rejects with why it cannot. Requests wait for it anyway. */
   ready(): Promise<void>;
+  /** Whether the ledger and 1Kosmos answer now (for a health check; says nothing secret). */
+  health(): Promise<{ ok: boolean; store: boolean; kosmos: boolean }>;
   /**
    * Stops the collector (letting asks in flight finish and handing back leases) and closes the
    * store: no timer or connection outlives it. Results not delivered yet wait in the ledger.
@@ -174,13 +180,15 @@ const tooLarge = () => new HttpError(413, 'payload_too_large', `The body must be
 export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
   const { settings, client, store, opened, collector, report } = createKit(config);
   if (settings.collect !== false) void opened.finally(() => collector.start()).catch(() => undefined);
-  const tokens = new StatusTokens(settings.tokenSecret, settings.now);
+  const tokens = new StatusTokens(settings.tokenSecret);
+  const tickets = settings.ticketSecret === undefined ? undefined : new Tickets(settings.ticketSecret);
   const view = new StatusView(
     store,
     () => collector.poke(),
     (error, sessionId) => report({ stage: 'store', error, sessionId }),
   );
   const base = settings.basePath;
+  const served = `this kit serves POST ${base || '/'} and GET ${base}/{sessionId} (basePath "${base || '/'}")`;
 
   /** Runs a ledger operation; a ledger that cannot be reached or written is a 503, never an untracked session. */
   async function ledger<T>(work: () => Promise<T>, sessionId?: string): Promise<T> {
@@ -243,6 +251,15 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     }
   }
 
+  async function ticketSubject(request: Request): Promise<string> {
+    try {
+      return await tickets!.subjectOf(request.headers.get(TICKET_HEADER));
+    } catch (error) {
+      if (error instanceof TicketError) throw new HttpError(401, 'unauthorized', error.message);
+      throw error;
+    }
+  }
+
   async function subjectOf(request: Request): Promise<string | null> {
     if (!settings.authenticate) return null;
     const subject = await call('authenticate', () => settings.authenticate!(request));
@@ -269,7 +286,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     if (!parsed.success) {
       throw new HttpError(400, 'bad_request', [...new Set(parsed.issues.map(bodyProblem))].join('; '));
     }
-    const subject = await subjectOf(request);
+    const subject = tickets ? await ticketSubject(request) : await subjectOf(request);
     const { documentType, ...user } = parsed.output as SessionRequest;
     const dvcID = settings.dvcIDs[documentType];
     if (!dvcID) throw new HttpError(400, 'bad_request', `documentType ${documentType} is not offered here.`);
@@ -347,7 +364,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
 
   async function route(request: Request): Promise<Response> {
     const rest = restOf(new URL(request.url).pathname);
-    if (rest === undefined || rest.includes('/')) throw new HttpError(404, 'not_found', 'Not found.');
+    if (rest === undefined || rest.includes('/')) throw new HttpError(404, 'not_found', `Not found: ${served}.`);
     const allowed = rest === '' ? 'POST' : 'GET';
     if (request.method === 'OPTIONS') {
       return new Response(null, {
@@ -355,7 +372,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
         headers: {
           Allow: `${allowed}, OPTIONS`,
           'Access-Control-Allow-Methods': `${allowed}, OPTIONS`,
-          'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match, Prefer',
+          'Access-Control-Allow-Headers': `Authorization, Content-Type, If-None-Match, Prefer, ${TICKET_HEADER}`,
           'Access-Control-Max-Age': '600',
         },
       });
@@ -390,11 +407,24 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
   }) as IdvHandler;
   // Everything under a base path is the kit's (its 404 included); at the root only its own routes
   // are, so that the app's other paths go on to Express's next().
-  handler.node = nodeAdapter(handler, (pathname) => {
-    const rest = restOf(pathname);
-    return rest !== undefined && (base !== '' || !rest.includes('/'));
-  });
+  handler.node = nodeAdapter(
+    handler,
+    (pathname) => {
+      const rest = restOf(pathname);
+      return rest !== undefined && (base !== '' || !rest.includes('/'));
+    },
+    (mount) =>
+      errorResponse(new HttpError(404, 'not_found', `Not found: ${served}, but it is mounted at ${mount}. Mount it at ${base || '/'}, or set basePath: "${mount}".`)),
+  );
   handler.ready = () => opened;
+  handler.health = async () => {
+    const signal = AbortSignal.timeout(HEALTH_TIMEOUT_MS);
+    const [reachable, kosmos] = await Promise.all([
+      opened.then(() => store.read('')).then(() => true, () => false),
+      client.ping(signal).then(() => true, () => false),
+    ]);
+    return { ok: reachable && kosmos, store: reachable, kosmos };
+  };
   handler.close = async () => {
     await collector.stop();
     view.close();

@@ -2,7 +2,8 @@ export * from './crypto.js';
 export * from './errors.js';
 export * from './result.js';
 export * from './kosmos-client.js';
-export { createIdvHandler, MAX_BODY_BYTES, type IdvHandler } from './handler.js';
+export { createIdvHandler, MAX_BODY_BYTES, TICKET_HEADER, type IdvHandler } from './handler.js';
+export { SIGNATURE_HEADER, signWebhook, verifyWebhook, WebhookVerificationError, type WebhookEvent, type WebhookOptions } from './webhook.js';
 export {
   IdvConfigError,
   type IdvHandlerConfig,

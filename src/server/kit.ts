@@ -3,12 +3,13 @@
  * collect`): the checked configuration, the 1Kosmos client, the ledger store (opening), the
  * collector (not started) and the one guarded `onError` reporter.
  */
-import { Collector } from './collector.js';
+import { Collector, type Sink } from './collector.js';
 import { resolveConfig, type IdvHandlerConfig, type IdvHandlerError, type ResolvedConfig } from './config.js';
 import { KosmosClient } from './kosmos-client.js';
 import { createPgliteStore } from './ledger/pglite.js';
 import { Sealer } from './ledger/seal.js';
 import type { LedgerStore } from './ledger/store.js';
+import { webhookSink } from './webhook.js';
 
 /** Where the ledger is kept when no store is given. */
 export const DEFAULT_DATA_DIR = '.kosmos-idv';
@@ -62,11 +63,23 @@ export function createKit(config: IdvHandlerConfig): Kit {
     store,
     client,
     sealer: new Sealer(settings.storeKey),
-    sink: settings.onResult,
+    sink: sinkOf(settings),
     sinkTimeout: settings.onResultTimeout,
     leaseMs: timeoutMs + LEASE_MARGIN_MS,
     report,
     now: settings.now,
   });
   return { settings, client, store, opened, collector, report };
+}
+
+/**
+ * Where results go: `onResult`, the webhook, or both (a result counts as delivered once both have
+ * it; a failure of either retries both, which their idempotency by `resultId` absorbs).
+ */
+function sinkOf({ onResult, webhook, now }: ResolvedConfig): Sink | undefined {
+  const sinks = [onResult, webhook && webhookSink(webhook, now)].filter((sink): sink is Sink => sink !== undefined);
+  if (sinks.length < 2) return sinks[0];
+  return async (result, context) => {
+    for (const sink of sinks) await sink(result, context);
+  };
 }

@@ -227,6 +227,12 @@ export class KosmosClient {
     });
   }
 
+  /** Whether 1Kosmos answers: discovery (if needed) and a fresh read of the service public key. */
+  async ping(signal?: AbortSignal): Promise<void> {
+    const base = await this.docuverifyUrl(signal);
+    await this.send('1Kosmos public key', `${base}/publickeys`, {}, signal);
+  }
+
   /**
    * Reads a session's result (v3 or v1 per the options) and maps it with `parseResult`; an answer
    * that decrypts but cannot be read comes back with status `unknown` and the plaintext.
@@ -280,16 +286,18 @@ export class KosmosClient {
     } catch {
       return unreadableResult(sessionId, text, 'the decrypted data is not JSON');
     }
+    const forAnother = () => new KosmosApiError('bad_response', '1Kosmos result: the answer is for another session');
     let result: KosmosResult;
     try {
       result = parseResult(plaintext);
     } catch (error) {
       if (!(error instanceof KosmosApiError)) throw error;
+      // An answer naming another session is not this one's, however little else of it can be read.
+      const named = isPlain(plaintext) ? (plaintext.sessionId ?? plaintext.sessionID ?? plaintext.id) : undefined;
+      if (typeof named === 'string' && named !== '' && named !== sessionId) throw forAnother();
       return unreadableResult(sessionId, plaintext, error.message);
     }
-    if (result.sessionId !== sessionId) {
-      throw new KosmosApiError('bad_response', '1Kosmos result: the answer is for another session');
-    }
+    if (result.sessionId !== sessionId) throw forAnother();
     return result;
   }
 

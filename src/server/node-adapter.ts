@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export type NodeHandler = (
-  req: IncomingMessage & { originalUrl?: string; body?: unknown; rawBody?: Buffer },
+  req: IncomingMessage & { originalUrl?: string; baseUrl?: string; body?: unknown; rawBody?: Buffer },
   res: ServerResponse,
   next?: (error?: unknown) => void,
 ) => Promise<void>;
@@ -26,6 +26,8 @@ const unreadable = () =>
 export function nodeAdapter(
   handler: (request: Request) => Promise<Response>,
   serves: (pathname: string) => boolean,
+  /** The answer for a request under an Express mount path (`baseUrl`) that the kit does not serve. */
+  notServed: (baseUrl: string) => Response,
 ): NodeHandler {
   // Loaded on first use: `@hono/node-server` imports `node:http`, and the kit must also load on
   // fetch-API runtimes that have no Node built-ins and never call this adapter.
@@ -36,7 +38,13 @@ export function nodeAdapter(
     );
     // Express strips its mount path from `req.url`; it must be left as it was for `next()`.
     const url = req.originalUrl ?? req.url ?? '/';
-    if (next && !serves(url.split('?')[0])) return next();
+    const pathname = url.split('?')[0];
+    // Mounted by Express at a path of its own (`app.use('/kyc', handler.node)`) that is not the
+    // kit's basePath, nothing would ever be served: say so instead of a silent 404.
+    if (next && !serves(pathname) && req.baseUrl && pathname.startsWith(req.baseUrl)) {
+      return send(res, notServed(req.baseUrl));
+    }
+    if (next && !serves(pathname)) return next();
     req.url = url;
     const { body } = req;
     if (req.readableEnded && body !== undefined && !req.rawBody) {
@@ -50,4 +58,10 @@ export function nodeAdapter(
       else throw error;
     }
   };
+}
+
+/** Writes a fetch-API response (a small JSON one) to a Node response. */
+async function send(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(await response.text());
 }

@@ -33,10 +33,7 @@ export class StatusTokens {
   /** Tokens that verified, by their exact text, with their claims. */
   private readonly verified = new Map<string, TokenClaims>();
 
-  constructor(
-    secret: string,
-    private readonly now: () => number,
-  ) {
+  constructor(secret: string) {
     this.key = crypto.subtle.importKey(
       'raw',
       new TextEncoder().encode(secret),
@@ -57,17 +54,17 @@ export class StatusTokens {
   }
 
   /**
-   * The claims of a token, checked against its signature and audience. An expired token still
-   * yields its claims (`expired: true`): past its lifetime a session is answered `expired`.
+   * The claims of a token, checked against its signature and audience. A token past its expiry
+   * still yields its claims: the browser must still learn from the ledger that the session expired.
    */
-  async verify(token: string): Promise<TokenClaims & { expired: boolean }> {
+  async verify(token: string): Promise<TokenClaims> {
     let claims = this.verified.get(token);
     if (!claims) {
       claims = await this.check(token);
       this.verified.set(token, claims);
       if (this.verified.size > REMEMBERED) this.verified.delete(this.verified.keys().next().value as string);
     }
-    return { ...claims, expired: claims.expiresAt * 1000 <= this.now() };
+    return claims;
   }
 
   /** The claims of a token whose signature, algorithm and audience check out. */
@@ -76,7 +73,7 @@ export class StatusTokens {
       const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ['HS256'],
         audience: AUDIENCE,
-        // Expiry is judged by verify() on every call, so that an expired session can still be answered "expired".
+        // A session past its expiry is still read: the ledger answers "expired".
         currentDate: new Date(0),
       });
       if (typeof payload.jti !== 'string' || typeof payload.dvc !== 'string' || typeof payload.exp !== 'number') {
@@ -91,6 +88,37 @@ export class StatusTokens {
     } catch (error) {
       if (error instanceof TokenError) throw error;
       if (error instanceof errors.JOSEError) throw new TokenError();
+      throw error;
+    }
+  }
+}
+
+/** A session-creation ticket that is missing, forged, expired or without a subject. */
+export class TicketError extends Error {
+  override readonly name = 'TicketError';
+}
+
+/**
+ * Tickets: short-lived HS256 JWTs (`sub`, `exp`) that the page owner's backend mints for its user,
+ * so that a kit which cannot run the page owner's code knows who creates a session.
+ */
+export class Tickets {
+  private readonly key: Promise<CryptoKey>;
+
+  constructor(secret: string) {
+    this.key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  }
+
+  /** The ticket's subject; throws `TicketError` for anything but a valid, unexpired ticket. */
+  async subjectOf(ticket: string | null): Promise<string> {
+    if (!ticket) throw new TicketError('Send a ticket from your backend as Kosmos-Idv-Ticket.');
+    try {
+      const { payload } = await jwtVerify(ticket, await this.key, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] });
+      if (typeof payload.sub !== 'string' || payload.sub === '') throw new TicketError('The ticket names no subject.');
+      return payload.sub;
+    } catch (error) {
+      if (error instanceof TicketError) throw error;
+      if (error instanceof errors.JOSEError) throw new TicketError('The ticket is not valid (forged, expired or malformed).');
       throw error;
     }
   }

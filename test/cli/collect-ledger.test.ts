@@ -129,7 +129,7 @@ describe('kosmos-idv collect and ledger', { skip: postgresMissing }, () => {
   it('every problem of the file is told at once, secrets from the environment win, no stack trace', async () => {
     const { file } = await kitFile('mysql://nowhere', { tokenSecret: 'short', storeKey: 'short' });
     const run = await cli(['ledger', '--config', file], { KOSMOS_PRIVATE_KEY: 'not base64!' });
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2, 'a configuration problem is exit code 2');
     for (const problem of [/KOSMOS_PRIVATE_KEY/, /database must be a postgres:\/\/ URL/, /tokenSecret must be at least 32/, /storeKey must be at least 32/]) {
       assert.match(run.stderr, problem);
     }

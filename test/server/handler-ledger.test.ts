@@ -93,7 +93,7 @@ describe('the handler on a shared PostgreSQL ledger', { skip: postgresMissing },
 });
 
 describe('the default ledger and the optional database packages', () => {
-  it('without a store the kit keeps its ledger in PGlite in ./.kosmos-idv and says where', () => {
+  it('without a store the kit keeps its ledger in PGlite in ./.kosmos-idv and says where; close() leaves nothing running', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'kosmos-default-'));
     try {
       const script = `
@@ -104,7 +104,9 @@ describe('the default ledger and the optional database packages', () => {
         await handler.ready();
         await handler.close();
         console.log(JSON.stringify(told.map(({ stage, error }) => [stage, error.message])));`;
-      const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { cwd, encoding: 'utf8' });
+      // The process must end by itself once the handler is closed: no timer or connection outlives it.
+      const run = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { cwd, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(run.signal, null, 'the process ended by itself');
       assert.equal(run.status, 0, run.stderr);
       const [[stage, message]] = JSON.parse(run.stdout) as [string, string][];
       assert.equal(stage, 'store');
