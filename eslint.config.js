@@ -40,4 +40,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The vocabulary both halves share has no I/O and depends on neither half.
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/api/**', '**/components/**', '**/server/**', '**/simulator/**', 'node:*'], message: 'src/contract depends on nothing.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/api/**', '**/components/**'], message: 'The kit shares words with the browser through src/contract only.' }] },
+      ],
+    },
+  },
 );

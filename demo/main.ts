@@ -1,7 +1,7 @@
 /** The demo page: controls that set the launcher's attributes, and a live log of its events. */
 import '../src/index.js';
-import type { KosmosIdvLauncher } from '../src/index.js';
-import { describeEvent, EVENTS, NO_OUTCOME, outcomeOf } from './shared.js';
+import { EVENT_NAMES, type DocumentTypeWord, type KosmosIdvLauncher, type LaunchMode } from '../src/index.js';
+import { describeEvent, NO_OUTCOME, outcomeOf } from './shared.js';
 
 const launcher = document.querySelector<KosmosIdvLauncher>('#launcher')!;
 const controls = document.querySelector<HTMLFormElement>('#controls')!;
@@ -11,8 +11,8 @@ const outcome = document.querySelector<HTMLOutputElement>('#outcome')!;
 
 function apply(): void {
   const data = new FormData(controls);
-  launcher.mode = String(data.get('mode'));
-  const documentType = String(data.get('documentType'));
+  launcher.mode = data.get('mode') as LaunchMode;
+  const documentType = data.get('documentType') as DocumentTypeWord | '';
   if (documentType) launcher.documentType = documentType;
   else launcher.removeAttribute('document-type');
   launcher.pollInterval = Number(data.get('pollInterval'));
@@ -25,7 +25,7 @@ function readout(): void {
   document.querySelector('#verification')!.textContent = String(launcher.verification);
 }
 
-for (const name of EVENTS) {
+for (const name of EVENT_NAMES) {
   launcher.addEventListener(name, (event) => {
     const entry = document.createElement('li');
     entry.textContent = describeEvent(event);

@@ -10,12 +10,7 @@ export {
 } from './components/kosmos-idv-launcher.js';
 export * from './components/events.js';
 export { defaultStrings, type IdvStrings } from './components/strings.js';
-export { IdvError, type IdvErrorCode } from './api/errors.js';
-export type {
-  DocumentType,
-  Session,
-  SessionRequest,
-  SessionStatus,
-  StatusReport,
-  Verification,
-} from './api/types.js';
+export { IdvError } from './api/errors.js';
+export type { IdvErrorCode } from './contract/errors.js';
+export type { Session, SessionRequest, StatusReport } from './contract/bodies.js';
+export type { DocumentType, DocumentTypeWord, SessionStatus, Verification } from './contract/vocabulary.js';

@@ -1,7 +1,8 @@
 /** The browser's client of the backend contract: `POST {endpoint}` and `GET {endpoint}/{sessionId}`. */
+import type { Session, SessionRequest, StatusReport } from '../contract/bodies.js';
+import { parseRetryAfter } from '../contract/http.js';
 import { codeForStatus, IdvError } from './errors.js';
 import { parseSession, parseStatusReport } from './parse.js';
-import type { Session, SessionRequest, StatusReport } from './types.js';
 
 export interface ClientOptions {
   /** The backend's base URL, absolute or relative to `base`. */
@@ -23,15 +24,6 @@ export interface IdvClient {
    * (`Prefer: wait`, whole seconds, with `If-None-Match`); 0 or absent: answer at once.
    */
   fetchStatus(session: Pick<Session, 'sessionId' | 'token'>, signal?: AbortSignal, wait?: number): Promise<StatusReport>;
-}
-
-/** `Retry-After` in ms: delay-seconds or an HTTP date. */
-export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (header.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** A backend's answer: the response and its whole body. */

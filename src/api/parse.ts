@@ -2,9 +2,10 @@
  * Strict validation of the backend's answers: a field missing or of the wrong type is an
  * `IdvError('bad_response')`, never `undefined` passed along.
  */
+import type { Session, StatusReport } from '../contract/bodies.js';
+import { isLoopbackHost } from '../contract/http.js';
+import { normaliseStatus, normaliseVerification, type SessionStatus, type Verification } from '../contract/vocabulary.js';
 import { IdvError } from './errors.js';
-import { normaliseStatus, normaliseVerification } from './normalise.js';
-import type { Session, SessionStatus, StatusReport, Verification } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -52,11 +53,6 @@ function verification(body: Json, status: SessionStatus): Verification | null {
   if (!known) throw new IdvError('unknown_status', `Unknown verification "${word}"`);
   return known;
 }
-
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$|\.localhost$/;
-
-/** Whether a URL host name is this machine's (`localhost`, `*.localhost`, `127.x.x.x`, `[::1]`): plain http is safe there. */
-export const isLoopbackHost = (hostname: string): boolean => LOOPBACK.test(hostname);
 
 /**
  * The hosted-flow URL, if it is safe to open: absolute, `https:`, or `http:` on a loopback host.

@@ -10,12 +10,14 @@
  *   read cannot be held: the backend has given no ETag yet.)
  * - `poke()` reads at once (focus, visibility, online, popup closed), cutting short a read the
  *   backend may be holding, unless backing off;
- * - on a retryable error: exponential backoff with full jitter, capped at `maxBackoff`, or the
- *   backend's `Retry-After` when it gave one; a non-retryable error stops it;
+ * - on a retryable error: exponential backoff with full jitter, capped at `maxBackoff` (at
+ *   `maxVisibleBackoff` while the page is visible), or the backend's `Retry-After` when it gave one;
+ *   a non-retryable error stops it;
  * - at most one read in flight; stops at a terminal status, at `expiresAt` and on `stop()`.
  */
+import type { StatusReport } from '../contract/bodies.js';
+import { TERMINAL_STATUSES } from '../contract/vocabulary.js';
 import { IdvError, toIdvError } from './errors.js';
-import { TERMINAL_STATUSES, type StatusReport } from './types.js';
 
 export interface Clock {
   now(): number;
@@ -49,6 +51,8 @@ export interface PollerOptions {
   maxWait?: number;
   /** Cap of the error backoff, ms. Default 30 000. */
   maxBackoff?: number;
+  /** Cap of the error backoff while the page is visible, ms. Default `maxBackoff`. */
+  maxVisibleBackoff?: number;
   /** Epoch ms after which the session cannot change any more. */
   expiresAt?: number;
   clock?: Clock;
@@ -175,7 +179,9 @@ export class Poller {
     if (!error.retryable) return this.#fail(error);
     if (this.#expired()) return this.#fail(sessionExpired(error));
     this.#failures += 1;
-    const cap = Math.min(this.#options.maxBackoff ?? 30_000, this.#pace() * 2 ** this.#failures);
+    const { maxBackoff = 30_000, maxVisibleBackoff = maxBackoff } = this.#options;
+    const limit = this.#visible ? Math.min(maxBackoff, maxVisibleBackoff) : maxBackoff;
+    const cap = Math.min(limit, this.#pace() * 2 ** this.#failures);
     // Full jitter, never under a quarter of the pace, never over the cap (even when that is smaller).
     // A `Retry-After` is followed exactly, except one of 0 (or a date already past): backed off too.
     const delay = error.retryAfter || Math.min(cap, Math.max(this.#pace() / 4, this.#clock.random() * cap));

@@ -3,8 +3,8 @@
  * Terminal events (`complete`, `expired`, `declined`) fire exactly once per session and only
  * from a status the backend confirmed.
  */
-import type { IdvErrorCode } from '../api/errors.js';
-import type { SessionStatus, Verification } from '../api/types.js';
+import type { IdvErrorCode } from '../contract/errors.js';
+import type { SessionStatus, Verification } from '../contract/vocabulary.js';
 
 /** How the hosted flow is shown. */
 export type LaunchMode = 'popup' | 'tab' | 'redirect' | 'embedded' | 'qr';
@@ -95,6 +95,18 @@ export class KosmosIdvErrorEvent extends Event {
 export type KosmosIdvEventMap = {
   [K in keyof GlobalEventHandlersEventMap as K extends `kosmos-idv-${string}` ? K : never]: GlobalEventHandlersEventMap[K];
 };
+
+/** Every event's name, to listen to them all (a log, a wrapper's event props). */
+export const EVENT_NAMES = [
+  'kosmos-idv-session',
+  'kosmos-idv-open',
+  'kosmos-idv-status',
+  'kosmos-idv-complete',
+  'kosmos-idv-expired',
+  'kosmos-idv-declined',
+  'kosmos-idv-close',
+  'kosmos-idv-error',
+] as const satisfies readonly (keyof KosmosIdvEventMap)[];
 
 declare global {
   interface GlobalEventHandlersEventMap {

@@ -1,20 +1,19 @@
-import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
-import { createClient, type IdvClient } from '../api/client.js';
-import { IdvError, toIdvError, type IdvErrorCode } from '../api/errors.js';
-import { normaliseDocumentType } from '../api/normalise.js';
-import { parseSession, parseStatusReport } from '../api/parse.js';
-import { Poller } from '../api/poller.js';
+import { adoptStyles, html, LitElement, nothing, type CSSResult, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { initialState, Task } from '@lit/task';
+import { createBackend, type Backend, type CreateSessionHook, type FetchStatusHook } from '../api/backend.js';
+import { toIdvError, type IdvError } from '../api/errors.js';
+import type { Session, SessionRequest } from '../contract/bodies.js';
 import {
-  DOCUMENT_TYPES,
+  normaliseDocumentType,
   TERMINAL_STATUSES,
   type DocumentType,
-  type Session,
-  type SessionRequest,
+  type DocumentTypeWord,
   type SessionStatus,
-  type StatusReport,
   type Verification,
-} from '../api/types.js';
+} from '../contract/vocabulary.js';
+import { configProblem } from './config.js';
+import type { EmbeddedDialog } from './embedded.js';
 import {
   KosmosIdvCloseEvent,
   KosmosIdvCompleteEvent,
@@ -26,54 +25,23 @@ import {
   KosmosIdvStatusEvent,
   type LaunchMode,
 } from './events.js';
-import { PageSignals } from './page-signals.js';
+import { FlowWindow, type WindowMode } from './flow-window.js';
+import { liveSession, sessionLost, stateWord, type Launch, type LauncherState, type Report } from './launch-state.js';
 import { SessionStore } from './session-store.js';
+import { StatusFollower } from './status-follower.js';
 import { defaultStrings, type IdvStrings } from './strings.js';
+import { loadView, type LazyMode, type View } from './views.js';
 import { styles } from './kosmos-idv-launcher.styles.js';
 
-/** Where the element is in a verification. */
-export type LauncherState =
-  | 'idle'
-  | 'creating'
-  | 'open'
-  | 'polling'
-  | 'completed'
-  | 'expired'
-  | 'declined'
-  | 'error';
+export type { CreateSessionHook, FetchStatusHook, LauncherState };
 
-const MODES: readonly LaunchMode[] = ['popup', 'tab', 'redirect', 'embedded', 'qr'];
-/** The rarer modes' views, loaded when first used. */
-interface Views {
-  qr?: typeof import('./qr.js');
-  embedded?: typeof import('./embedded.js');
-}
-const WINDOW_NAME = 'kosmos-idv-flow';
-/** How often an open popup or tab is checked for having been closed. */
-const WINDOW_CHECK_MS = 200;
-/**
- * How long the window stays open after a final status. Chromium can lose a `close()` that arrives
- * while the window commits a navigation (the hosted flow's last page), leaving it open for good.
- */
-const CLOSE_DELAY_MS = 1000;
-/**
- * Failures after which a session cannot be followed any more: "Start again" makes a new one. (A
- * 401 is not one: the page's sign-in may only have lapsed.)
- */
-const SESSION_LOST: ReadonlySet<IdvErrorCode> = new Set<IdvErrorCode>(['session_expired', 'forbidden', 'not_found']);
-/** An embedded flow that has not loaded by then is offered in a window instead. */
-const FRAME_TIMEOUT_MS = 15_000;
-const MIN_POLL_INTERVAL_MS = 250;
 const DEFAULT_POLL_INTERVAL_MS = 2000;
 /** `poll-interval` as a number; removing the attribute restores the default. */
 const pollIntervalConverter = {
   fromAttribute: (value: string | null) => (value === null ? DEFAULT_POLL_INTERVAL_MS : Number(value)),
 };
 
-/** Custom backend: creates a session. Its answer is validated like the contract's. */
-export type CreateSessionHook = (request: SessionRequest, signal: AbortSignal) => Promise<Session>;
-/** Custom backend: reads a session's status. Its answer is validated like the contract's. */
-export type FetchStatusHook = (session: Session, signal: AbortSignal) => Promise<StatusReport>;
+const isWindowMode = (mode: LaunchMode): mode is WindowMode => mode === 'popup' || mode === 'tab';
 
 /**
  * Runs a 1Kosmos identity verification: asks the page owner's backend for a session, opens
@@ -126,7 +94,7 @@ export class KosmosIdvLauncher extends LitElement {
   @property({ reflect: true }) endpoint = '';
 
   /** `passport`, `driving_license` or `id_card` (1Kosmos's `ppt_object` … too). Absent: the user picks. */
-  @property({ attribute: 'document-type', reflect: true }) documentType?: string;
+  @property({ attribute: 'document-type', reflect: true }) documentType?: DocumentTypeWord;
 
   /** Passed to 1Kosmos as the session's user name. */
   @property({ reflect: true }) username?: string;
@@ -141,7 +109,7 @@ export class KosmosIdvLauncher extends LitElement {
   @property({ reflect: true }) uid?: string;
 
   /** How the hosted flow is shown: `popup`, `tab`, `redirect`, `embedded` or `qr`. */
-  @property({ reflect: true }) mode: string = 'popup';
+  @property({ reflect: true }) mode: LaunchMode = 'popup';
 
   /**
    * ms between status reads while the page is visible.
@@ -152,6 +120,9 @@ export class KosmosIdvLauncher extends LitElement {
 
   /** Do not keep the session in `sessionStorage` for resuming after a reload. */
   @property({ attribute: 'no-resume', type: Boolean, reflect: true }) noResume = false;
+
+  /** No "Try again" after a completed session that did not pass: the page decides retries itself. */
+  @property({ attribute: 'no-retry', type: Boolean, reflect: true }) noRetry = false;
 
   /** Disables starting a verification. */
   @property({ type: Boolean, reflect: true }) disabled = false;
@@ -168,56 +139,87 @@ export class KosmosIdvLauncher extends LitElement {
   /** Any subset of the texts the element shows, to translate or reword them. */
   @property({ attribute: false }) strings: Partial<IdvStrings> = {};
 
-  @state() private phase: LauncherState = 'idle';
-  @state() private session?: Session;
-  @state() private report?: Pick<StatusReport, 'status' | 'verification'>;
-  @state() private failure?: IdvError;
+  /** Where the element is in a verification, with what it holds there. */
+  @state() private launch: Launch = { kind: 'idle' };
+  /** The mode in effect when the user moved the flow to a window ("open in a new window instead"). */
+  @state() private windowMode?: WindowMode;
   @state() private chosenDocument: DocumentType = 'passport';
-  @state() private windowBlocked = false;
-  @state() private views: Views = {};
   @state() private copied = false;
 
-  @query('dialog') private dialog?: HTMLDialogElement;
-  @query('[part~="button"]') private mainButton?: HTMLElement;
-  @query('[part~="badge"]') private badge?: HTMLElement;
-
-  #settled = false;
-  #resumeChecked = false;
+  /** The configuration's problem, derived from the properties at each update. */
   #configProblem?: IdvError;
-  #flowWindow?: Window;
-  #windowTimer?: ReturnType<typeof setInterval>;
-  #closeTimer?: ReturnType<typeof setTimeout>;
-  #frameTimer?: ReturnType<typeof setTimeout>;
-  #poller?: Poller;
-  /** The client of the current `endpoint` and `requestInit` (set a new `requestInit` object to change headers). */
-  #client?: { endpoint: string; requestInit?: RequestInit; client: IdvClient };
+  /** `documentType` normalised; `undefined` when absent (the user picks) or unknown (`#configProblem`). */
+  #documentType?: DocumentType;
+  #resumeChecked = false;
+  #backendFor?: { key: unknown[]; backend: Backend };
+  #dialog?: EmbeddedDialog;
+  readonly #adopted = new Set<CSSResult>();
 
-  readonly #signals = new PageSignals(this, {
-    visibility: (visible) => this.#poller?.setVisible(visible),
-    poke: () => this.#poller?.poke(),
+  readonly #window = new FlowWindow(this, () => this.#flowClosed());
+
+  readonly #follower = new StatusFollower(this, {
+    onReport: (report) => this.#applyReport(report),
+    onRetrying: (error) =>
+      this.dispatchEvent(new KosmosIdvErrorEvent(error.code, error.message, true, this.sessionId ?? undefined)),
+    onStopped: (error) => this.#fail(error),
   });
 
-  /** Aborts the session creation under way. */
-  #creation?: AbortController;
+  /** Session creation, started by a click; aborted by `reset()` and by removal. */
+  readonly #creation = new Task(this, {
+    autoRun: false,
+    task: ([request]: [SessionRequest], { signal }) => this.#backend().createSession(request, signal),
+    // A creation given up (reset, removal) may still settle, if a hook ignores its signal.
+    onComplete: (session) => {
+      if (this.launch.kind === 'creating') this.#begin(session, false);
+    },
+    onError: (error) => {
+      if (this.launch.kind !== 'creating') return;
+      this.#window.close();
+      this.#fail(toIdvError(error));
+    },
+  });
+
+  /** The rarer mode's view the flow needs now, loaded on first use. */
+  readonly #view = new Task(this, {
+    task: ([mode]: readonly [LazyMode | undefined]) => (mode ? loadView(mode) : initialState),
+    args: () => [this.#viewNeeded()] as const,
+    onComplete: (view) => this.#viewLoaded(view),
+    onError: (error) => {
+      if (this.#viewNeeded()) this.#fail(toIdvError(error));
+    },
+  });
 
   /** Where the element is: `idle`, `creating`, `open`, `polling`, `completed`, `expired`, `declined` or `error`. */
   get state(): LauncherState {
-    return this.#configProblem ? 'error' : this.phase;
+    return this.#configProblem ? 'error' : stateWord(this.launch);
   }
 
   /** The backend-confirmed session status, or `null` before there is a session. */
   get status(): SessionStatus | null {
-    return this.report?.status ?? null;
+    return this.#report?.status ?? null;
   }
 
   /** `passed`, `failed` or `not_performed` once completed, else `null`. */
   get verification(): Verification | null {
-    return this.report?.verification ?? null;
+    return this.#report?.verification ?? null;
   }
 
   /** The current session's id, or `null`. */
   get sessionId(): string | null {
-    return this.session?.sessionId ?? null;
+    return this.#session?.sessionId ?? null;
+  }
+
+  get #session(): Session | undefined {
+    return 'session' in this.launch ? this.launch.session : undefined;
+  }
+
+  get #report(): Report | undefined {
+    return 'report' in this.launch ? this.launch.report : undefined;
+  }
+
+  /** The mode the flow is shown in: the page's `mode`, unless the user moved the flow to a window. */
+  get #mode(): LaunchMode {
+    return this.windowMode ?? this.mode;
   }
 
   /**
@@ -228,97 +230,86 @@ export class KosmosIdvLauncher extends LitElement {
     // Called before the first update (right after the element was made), it checks the
     // configuration and resumes a saved session first, as that update would have.
     if (!this.hasUpdated) {
-      this.#checkConfig();
+      this.#deriveConfig();
       this.#resumeOnce();
     }
-    if (this.disabled || this.#configProblem || this.phase === 'creating') return;
-    if (this.session && !this.#settled && !this.#sessionLost()) return this.reopen();
+    if (this.disabled || this.#configProblem || this.launch.kind === 'creating') return;
+    if (liveSession(this.launch)) return this.reopen();
     this.reset();
-    const mode = this.mode as LaunchMode;
-    if (mode === 'popup' || mode === 'tab') this.#flowWindow = this.#openWindow('about:blank', mode);
-    this.phase = 'creating';
-    void this.#create(this.#request());
+    if (isWindowMode(this.mode)) {
+      this.#window.openStarting(this.mode, this.#text('startingFlow'), this.lang || document.documentElement.lang);
+    }
+    this.launch = { kind: 'creating' };
+    void this.#creation.run([this.#request()]);
   }
 
   /** Shows the hosted flow of the current session again. Call it from a click. */
   reopen(): void {
-    const { session } = this;
-    if (!session || this.#settled) return;
-    this.failure = undefined;
-    const mode = this.mode as LaunchMode;
-    if ((mode === 'popup' || mode === 'tab') && this.#flowWindow && !this.#flowWindow.closed) {
-      this.#flowWindow.focus();
-      if (this.phase !== 'open') this.#showFlow();
-    } else if (mode === 'popup' || mode === 'tab') {
-      this.#flowWindow = this.#openWindow(session.url, mode);
-      this.#showFlow();
-    } else {
-      if (mode === 'redirect') this.navigate(session.url);
-      this.#showFlow();
-    }
-    if (!this.#poller?.running) this.#follow();
+    const session = liveSession(this.launch);
+    if (!session) return;
+    const mode = this.#mode;
+    if (isWindowMode(mode)) this.#window.show(session.url, mode);
+    else if (mode === 'redirect') this.navigate(session.url);
+    this.#show(session);
+    if (!this.#follower.active) this.#follow(session);
   }
 
   /** Reads the status now. */
   refresh(): void {
-    this.#poller?.poke();
+    this.#follower.poke();
   }
 
   /** Forgets the current session (the backend's session is left as it is) and returns to `idle`. */
   reset(): void {
-    this.#creation?.abort();
-    this.#stopFollowing();
-    this.#closeFlowWindow();
+    this.#creation.abort();
+    this.#follower.stop();
+    this.#window.close();
     this.#store()?.clear();
-    this.session = undefined;
-    this.report = undefined;
-    this.failure = undefined;
-    this.windowBlocked = false;
+    this.windowMode = undefined;
     this.copied = false;
-    this.#settled = false;
-    this.phase = 'idle';
-    // After the changes above, so that the focus goes to the button of the render they cause.
+    this.launch = { kind: 'idle' };
     this.#closeDialog();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.session && !this.#settled) this.#follow();
-    if (this.#flowWindow) this.#watchWindow();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    if (this.phase === 'creating') {
+    if (this.launch.kind === 'creating') {
       // Creation is given up, not left pending: put back, the element can start again.
-      this.#creation?.abort();
-      this.#closeFlowWindow();
-      this.phase = 'idle';
+      this.#creation.abort();
+      this.#window.close();
+      this.launch = { kind: 'idle' };
     }
-    // A window left to close a moment after a final status is closed now: no timer outlives removal.
-    if (this.#settled) this.#closeFlowWindow();
-    this.#stopFollowing();
   }
 
-  protected override willUpdate(changed: PropertyValues): void {
-    const problem = this.#checkConfig();
-    if (changed.has('pollInterval') && this.#poller && !problem) this.#follow();
-    // A session switched to a rarer mode shows that mode's view: load it.
-    const { mode } = this;
-    if (changed.has('mode') && this.session && !this.#settled && (mode === 'qr' || mode === 'embedded')) {
-      void this.#loadView(mode);
-    }
+  protected override willUpdate(): void {
+    this.#deriveConfig();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const session = this.#session;
+    if (changed.has('pollInterval') && this.#follower.active && session && !this.#configProblem) this.#follow(session);
     this.#resumeOnce();
   }
 
-  /** The configuration's problem, if any; `kosmos-idv-error` tells each new one. */
-  #checkConfig(): IdvError | undefined {
-    const problem = this.#findConfigProblem();
-    if (problem?.message !== this.#configProblem?.message) {
-      this.#configProblem = problem;
-      if (problem) this.dispatchEvent(new KosmosIdvErrorEvent(problem.code, problem.message, false));
-    }
-    return problem;
+  /** Navigates the page to the hosted flow (`redirect` mode). */
+  protected navigate(url: string): void {
+    window.location.assign(url);
+  }
+
+  /** The document type and the configuration's problem, if any; `kosmos-idv-error` tells each new problem. */
+  #deriveConfig(): void {
+    this.#documentType = normaliseDocumentType(this.documentType);
+    const problem = configProblem({
+      mode: this.mode,
+      documentType: this.documentType,
+      normalisedDocumentType: this.#documentType,
+      endpoint: this.endpoint,
+      hooks: Boolean(this.createSession && this.fetchStatus),
+      pollInterval: this.pollInterval,
+    });
+    if (problem?.message === this.#configProblem?.message) return;
+    this.#configProblem = problem;
+    if (problem) this.dispatchEvent(new KosmosIdvErrorEvent(problem.code, problem.message, false));
   }
 
   /** Takes on the saved session, the first time the configuration is valid. */
@@ -329,43 +320,14 @@ export class KosmosIdvLauncher extends LitElement {
     if (saved) this.#begin(saved, true);
   }
 
-  protected override updated(changed: PropertyValues): void {
-    const shown = changed.has('phase') || changed.has('views');
-    const { dialog } = this;
-    if (shown && this.phase === 'open' && this.mode === 'embedded' && this.isConnected && dialog && !dialog.open) {
-      dialog.showModal();
-      this.#frameTimer = setTimeout(() => this.#frameFailed(), FRAME_TIMEOUT_MS);
+  /** The backend of the current properties (a new `requestInit` object changes it). */
+  #backend(): Backend {
+    const { endpoint, requestInit, createSession, fetchStatus } = this;
+    const key = [endpoint, requestInit, createSession, fetchStatus];
+    if (!this.#backendFor || key.some((value, i) => value !== this.#backendFor!.key[i])) {
+      this.#backendFor = { key, backend: createBackend({ endpoint, requestInit, createSession, fetchStatus }) };
     }
-  }
-
-  /** Navigates the page to the hosted flow (`redirect` mode). */
-  protected navigate(url: string): void {
-    window.location.assign(url);
-  }
-
-  #findConfigProblem(): IdvError | undefined {
-    const problem = (message: string) => new IdvError('invalid_config', message);
-    if (!MODES.includes(this.mode as LaunchMode)) {
-      return problem(`mode "${this.mode}" is not one of ${MODES.join(', ')}`);
-    }
-    if (this.documentType && !normaliseDocumentType(this.documentType)) {
-      return problem(`document-type "${this.documentType}" is not one of ${DOCUMENT_TYPES.join(', ')}`);
-    }
-    if (!this.endpoint && !(this.createSession && this.fetchStatus)) {
-      return problem('Set endpoint, or both createSession and fetchStatus');
-    }
-    if (!(this.pollInterval >= MIN_POLL_INTERVAL_MS)) {
-      return problem(`poll-interval must be at least ${MIN_POLL_INTERVAL_MS} (ms)`);
-    }
-    return undefined;
-  }
-
-  #backend(): IdvClient {
-    const { endpoint, requestInit } = this;
-    if (this.#client?.endpoint !== endpoint || this.#client.requestInit !== requestInit) {
-      this.#client = { endpoint, requestInit, client: createClient({ endpoint, requestInit }) };
-    }
-    return this.#client.client;
+    return this.#backendFor.backend;
   }
 
   #store(): SessionStore | undefined {
@@ -375,7 +337,7 @@ export class KosmosIdvLauncher extends LitElement {
 
   #request(): SessionRequest {
     const request: SessionRequest = {
-      documentType: normaliseDocumentType(this.documentType) ?? this.chosenDocument,
+      documentType: this.#documentType ?? this.chosenDocument,
     };
     for (const field of ['username', 'firstname', 'lastname', 'uid'] as const) {
       if (this[field]) request[field] = this[field];
@@ -383,226 +345,154 @@ export class KosmosIdvLauncher extends LitElement {
     return request;
   }
 
-  async #create(request: SessionRequest): Promise<void> {
-    const creation = new AbortController();
-    this.#creation = creation;
-    const { signal } = creation;
-    try {
-      const session = this.createSession
-        ? parseSession(await this.createSession(request, signal))
-        : await this.#backend().createSession(request, signal);
-      // A creation given up (reset, removal) may still resolve, if a hook ignores its signal.
-      if (!signal.aborted) this.#begin(session, false);
-    } catch (error) {
-      if (signal.aborted) return;
-      this.#closeFlowWindow();
-      this.#fail(toIdvError(error));
-    }
-  }
-
   /** Takes on a session that was just created, or resumed from storage. */
   #begin(session: Session, resumed: boolean): void {
-    this.session = session;
-    this.#settled = false;
+    this.windowMode = undefined;
     this.#store()?.save(session);
+    this.launch = { kind: 'following', session, flow: 'hidden' };
     this.dispatchEvent(new KosmosIdvSessionEvent(session.sessionId, session.url, session.expiresAt, resumed));
     this.#applyReport({ status: session.status, verification: null });
-    if (this.#settled) return;
+    if (this.launch.kind !== 'following') return;
     // A resumed flow is not showing any more, except a QR code, which costs nothing to show again.
-    const show = !resumed || this.mode === 'qr';
-    if (!show) this.phase = 'polling';
-    else if (this.mode === 'redirect') this.navigate(session.url);
-    else if (this.#flowWindow) this.#flowWindow.location.href = session.url;
-    if (show) this.#showFlow();
-    this.#follow();
-  }
-
-  /** Marks the flow as open in the current mode, or offers a link when the popup was blocked. */
-  #showFlow(): void {
-    const { session } = this;
-    if (!session) return;
-    const mode = this.mode as LaunchMode;
-    if ((mode === 'popup' || mode === 'tab') && !this.#flowWindow) {
-      this.windowBlocked = true;
-      this.phase = 'polling';
-      return;
+    if (!resumed || this.mode === 'qr') {
+      if (this.mode === 'redirect') this.navigate(session.url);
+      else this.#window.navigate(session.url);
+      this.#show(session);
     }
-    this.windowBlocked = false;
-    this.phase = 'open';
-    if (this.#flowWindow) this.#watchWindow();
-    if (mode === 'qr' || mode === 'embedded') void this.#loadView(mode);
-    this.dispatchEvent(new KosmosIdvOpenEvent(session.sessionId, mode));
+    this.#follow(session);
   }
 
-  #openWindow(url: string, mode: 'popup' | 'tab'): Window | undefined {
-    const features =
-      mode === 'popup'
-        ? `popup,width=480,height=760,left=${(screen.width - 480) / 2},top=${(screen.height - 760) / 2}`
-        : '';
-    // The window keeps its `opener`: without it Chromium refuses to let this page close the window
-    // once the hosted flow has navigated, and the element closes it at a final status.
-    return window.open(url, mode === 'popup' ? WINDOW_NAME : '_blank', features) ?? undefined;
+  /** Marks the flow as shown in the current mode, or offered as a link when its window was blocked. */
+  #show(session: Session): void {
+    const mode = this.#mode;
+    const blocked = isWindowMode(mode) && !this.#window.opened;
+    this.launch = { kind: 'following', session, report: this.#report, flow: blocked ? 'offered' : 'showing' };
+    if (!blocked) this.dispatchEvent(new KosmosIdvOpenEvent(session.sessionId, mode));
   }
 
-  #watchWindow(): void {
-    clearInterval(this.#windowTimer);
-    this.#windowTimer = setInterval(() => {
-      if (this.#flowWindow?.closed) this.#flowClosed();
-    }, WINDOW_CHECK_MS);
-  }
-
-  #closeFlowWindow(): void {
-    clearInterval(this.#windowTimer);
-    clearTimeout(this.#closeTimer);
-    this.#windowTimer = undefined;
-    this.#flowWindow?.close();
-    this.#flowWindow = undefined;
-  }
-
-  /** The user closed the popup, tab or dialog. */
-  #flowClosed(): void {
-    clearInterval(this.#windowTimer);
-    clearTimeout(this.#frameTimer);
-    this.#windowTimer = undefined;
-    this.#flowWindow = undefined;
-    if (this.phase !== 'open' || !this.session) return;
-    this.phase = 'polling';
-    this.dispatchEvent(new KosmosIdvCloseEvent(this.session.sessionId, this.status));
-    this.#poller?.poke();
-    void this.updateComplete.then(() => this.mainButton?.focus());
-  }
-
-  /** The dialog's `close` event, queued: the dialog may have been shown again since (reset, then start). */
-  #dialogClosed(): void {
-    if (this.mode === 'embedded' && !this.dialog?.open) this.#flowClosed();
-  }
-
-  /** The embedded flow did not load in time: offer it in a window instead (the user closed nothing). */
-  #frameFailed(): void {
-    this.windowBlocked = true;
-    this.phase = 'polling';
-    this.#closeDialog();
-  }
-
-  /** The embedded flow's escape hatch: the same session in a popup, opened in this click. */
-  #openInWindowInstead(): void {
-    clearTimeout(this.#frameTimer);
-    this.mode = 'popup';
-    this.#closeDialog();
-    this.reopen();
-  }
-
-  /** Loads a rarer mode's view and adopts its styles; one that cannot load is an error to retry. */
-  async #loadView(mode: 'qr' | 'embedded'): Promise<void> {
-    if (this.views[mode]) return;
-    try {
-      const view = await (mode === 'qr' ? import('./qr.js') : import('./embedded.js'));
-      this.views = { ...this.views, [mode]: view };
-      const { elementStyles } = this.constructor as typeof LitElement;
-      const loaded = Object.values(this.views).map(({ styles }) => styles);
-      adoptStyles(this.renderRoot as ShadowRoot, [...elementStyles, ...loaded]);
-    } catch (error) {
-      if (this.phase !== 'open' || this.mode !== mode) return;
-      this.#fail(new IdvError('network_error', `The ${mode} view did not load.`, { cause: error }));
-    }
-  }
-
-  /** Starts (or restarts) polling the current session. */
-  #follow(): void {
-    const { session } = this;
-    if (!session || !this.isConnected) return;
-    this.#poller?.stop();
-    this.#poller = new Poller({
-      read: async (signal, wait) =>
-        this.fetchStatus
-          ? parseStatusReport(await this.fetchStatus(session, signal), session.sessionId)
-          : this.#backend().fetchStatus(session, signal, wait),
-      onReport: (report) => this.#applyReport(report),
-      onError: (error) => this.#pollFailed(error),
+  #follow(session: Session): void {
+    this.#follower.follow({
+      // The backend of the properties of each read's time: a new `requestInit` applies at once.
+      read: (signal, wait) => this.#backend().fetchStatus(session, signal, wait),
+      holdsReads: this.#backend().holdsReads,
       interval: this.pollInterval,
-      // A fetchStatus hook is never asked to hold a read.
-      maxWait: this.fetchStatus ? 0 : undefined,
       expiresAt: Date.parse(session.expiresAt),
     });
-    this.#poller.setVisible(this.#signals.visible);
-    this.#poller.start();
   }
 
-  #stopFollowing(): void {
-    this.#poller?.stop();
-    this.#poller = undefined;
-    clearInterval(this.#windowTimer);
-    clearTimeout(this.#frameTimer);
-    this.#windowTimer = undefined;
-  }
-
-  #applyReport(report: Pick<StatusReport, 'status' | 'verification'>): void {
-    const { session } = this;
-    if (!session || this.#settled) return;
-    const previous = this.report?.status ?? null;
-    if (previous !== report.status || this.report?.verification !== report.verification) {
-      this.report = { status: report.status, verification: report.verification };
-      this.dispatchEvent(
-        new KosmosIdvStatusEvent(session.sessionId, report.status, report.verification, previous),
-      );
+  #applyReport(next: Report): void {
+    const { launch } = this;
+    if (launch.kind !== 'following' && launch.kind !== 'error') return;
+    const { session, report } = launch;
+    if (!session) return;
+    if (report?.status !== next.status || report?.verification !== next.verification) {
+      const { status, verification } = next;
+      this.launch = { ...launch, report: { status, verification } };
+      this.dispatchEvent(new KosmosIdvStatusEvent(session.sessionId, status, verification, report?.status ?? null));
     }
-    if (!TERMINAL_STATUSES.has(report.status)) return;
-    this.#settled = true;
-    this.#stopFollowing();
-    this.#closeTimer = setTimeout(() => this.#closeFlowWindow(), CLOSE_DELAY_MS);
-    this.#closeDialog();
+    if (TERMINAL_STATUSES.has(next.status)) this.#settle(session, next);
+  }
+
+  #settle(session: Session, { status, verification }: Report): void {
+    this.#follower.stop();
+    this.#window.closeSoon();
     this.#store()?.clear();
-    this.phase = report.status as LauncherState;
+    this.launch = { kind: 'settled', session, report: { status, verification } };
+    this.#closeDialog();
     const { sessionId } = session;
-    if (report.status === 'completed') {
-      this.dispatchEvent(new KosmosIdvCompleteEvent(sessionId, report.verification ?? 'not_performed'));
-    } else if (report.status === 'expired') {
+    if (status === 'completed') {
+      this.dispatchEvent(new KosmosIdvCompleteEvent(sessionId, verification ?? 'not_performed'));
+    } else if (status === 'expired') {
       this.dispatchEvent(new KosmosIdvExpiredEvent(sessionId));
     } else {
       this.dispatchEvent(new KosmosIdvDeclinedEvent(sessionId));
     }
   }
 
-  #pollFailed(error: IdvError): void {
-    if (this.#poller?.running) {
-      this.dispatchEvent(new KosmosIdvErrorEvent(error.code, error.message, true, this.sessionId ?? undefined));
-    } else {
-      this.#fail(error);
-    }
-  }
-
   #fail(error: IdvError): void {
-    this.failure = error;
-    this.phase = 'error';
+    this.launch = { kind: 'error', error, session: this.#session, report: this.#report };
     this.#closeDialog();
     // A session that cannot be followed any more is not resumed after a reload either.
-    if (this.#sessionLost()) this.#store()?.clear();
-    this.dispatchEvent(
-      new KosmosIdvErrorEvent(error.code, error.message, error.retryable, this.sessionId ?? undefined),
-    );
+    if (sessionLost(this.launch)) this.#store()?.clear();
+    this.dispatchEvent(new KosmosIdvErrorEvent(error.code, error.message, error.retryable, this.sessionId ?? undefined));
   }
 
   /** The error state's button: the same session if it can still be followed, else a new attempt. */
   #retry(): void {
-    if (this.session && !this.#settled && !this.#sessionLost()) {
-      this.failure = undefined;
-      this.phase = 'polling';
-      this.#follow();
-      if (this.windowBlocked || this.mode !== 'redirect') this.reopen();
-    } else {
-      this.start();
+    const session = liveSession(this.launch);
+    if (!session) return this.start();
+    if (this.#mode !== 'redirect') return this.reopen();
+    // In `redirect` mode showing the flow again means leaving the page: only "Continue verification" does that.
+    this.launch = { kind: 'following', session, report: this.#report, flow: 'hidden' };
+    if (!this.#follower.active) this.#follow(session);
+  }
+
+  /** The user closed the popup, tab or dialog. */
+  #flowClosed(): void {
+    const { launch } = this;
+    if (launch.kind !== 'following' || launch.flow !== 'showing') return;
+    this.launch = { ...launch, flow: 'hidden' };
+    this.dispatchEvent(new KosmosIdvCloseEvent(launch.session.sessionId, this.status));
+    this.#follower.poke();
+    void this.updateComplete.then(() => this.#part('button')?.focus());
+  }
+
+  /** The embedded flow did not load in time: offer it in a window instead (the user closed nothing). */
+  #frameTimedOut(): void {
+    const { launch } = this;
+    if (launch.kind !== 'following') return;
+    this.launch = { ...launch, flow: 'offered' };
+    this.#closeDialog();
+  }
+
+  /** The embedded flow's escape hatch: the same session in a popup, opened in this click. */
+  #openInWindowInstead(): void {
+    this.windowMode = 'popup';
+    this.#closeDialog();
+    this.reopen();
+  }
+
+  /** The blocked-window link: opens a watched window in the click; if that fails too, the link navigates on its own. */
+  #openFromLink(event: MouseEvent): void {
+    const session = liveSession(this.launch);
+    const mode = this.#mode === 'tab' ? 'tab' : 'popup';
+    if (!session || !this.#window.openFromLink(event, mode)) return;
+    this.windowMode = mode;
+    this.#show(session);
+  }
+
+  /**
+   * Closes the embedded dialog if it is open; the focus it held goes to the main button, else the
+   * badge. Called after a state change, so that the focus goes to the button of the render it causes.
+   */
+  #closeDialog(): void {
+    if (!this.#dialog?.close()) return;
+    void this.updateComplete.then(() => (this.#part('button') ?? this.#part('badge'))?.focus());
+  }
+
+  /** The lazy view the flow needs now, if any. */
+  #viewNeeded(): LazyMode | undefined {
+    const mode = this.#mode;
+    return this.launch.kind === 'following' && (mode === 'qr' || mode === 'embedded') ? mode : undefined;
+  }
+
+  /** A view came: its styles join the element's, and the dialog view starts watching its dialog. */
+  #viewLoaded(view: View): void {
+    this.#adopted.add(view.module.styles);
+    const { elementStyles } = this.constructor as typeof LitElement;
+    adoptStyles(this.renderRoot as ShadowRoot, [...elementStyles, ...this.#adopted]);
+    if (view.mode === 'embedded') {
+      this.#dialog ??= new view.module.EmbeddedDialog(this, {
+        text: (key) => this.#text(key),
+        onClose: () => this.#flowClosed(),
+        onFrameTimeout: () => this.#frameTimedOut(),
+        onOpenInWindow: () => this.#openInWindowInstead(),
+      });
     }
   }
 
-  #sessionLost(): boolean {
-    return Boolean(this.session && this.failure && SESSION_LOST.has(this.failure.code));
-  }
-
-  /** Closes the embedded dialog the element is showing; the focus it held goes to the main button, else the badge. */
-  #closeDialog(): void {
-    if (!this.dialog?.open) return;
-    this.dialog.close();
-    void this.updateComplete.then(() => (this.mainButton ?? this.badge)?.focus());
+  #part(name: 'button' | 'badge'): HTMLElement | null {
+    return this.renderRoot.querySelector(`[part~="${name}"]`);
   }
 
   #text(key: keyof IdvStrings): string {
@@ -610,16 +500,18 @@ export class KosmosIdvLauncher extends LitElement {
   }
 
   protected override render() {
-    const problem = this.#configProblem ?? (this.phase === 'error' ? this.failure : undefined);
+    const { launch } = this;
+    const problem = this.#configProblem ?? (launch.kind === 'error' ? launch.error : undefined);
     return html`<div class="launcher">
-      ${this.#renderPicker()} ${this.session ? this.#renderBadge() : nothing}
-      ${problem ? this.#renderError(problem) : nothing} ${this.#renderAction(problem)}
-      ${this.#renderBlocked()} ${this.#renderQr()} ${this.#renderDialog()}
+      ${this.#renderPicker()} ${this.#session ? this.#renderBadge() : nothing}
+      ${problem ? this.#renderError(problem) : nothing} ${this.#renderAction()} ${this.#renderOffer()}
+      ${this.#renderView()}
     </div>`;
   }
 
   #renderPicker() {
-    if (this.documentType || !['idle', 'creating'].includes(this.state)) return nothing;
+    const { kind } = this.launch;
+    if (this.documentType || this.#configProblem || (kind !== 'idle' && kind !== 'creating')) return nothing;
     const options: [DocumentType, keyof IdvStrings][] = [
       ['passport', 'passport'],
       ['driving_license', 'drivingLicense'],
@@ -635,7 +527,7 @@ export class KosmosIdvLauncher extends LitElement {
               name="document"
               .value=${value}
               .checked=${this.chosenDocument === value}
-              ?disabled=${this.phase === 'creating'}
+              ?disabled=${kind === 'creating'}
               @change=${() => (this.chosenDocument = value)}
             />${this.#text(label)}</label
           >`,
@@ -644,7 +536,7 @@ export class KosmosIdvLauncher extends LitElement {
   }
 
   #badgeKey(): { key: string; label: keyof IdvStrings } {
-    const status = this.status;
+    const { status } = this;
     if (status === 'completed') {
       const verification = this.verification ?? 'not_performed';
       const labels = { passed: 'statusPassed', failed: 'statusFailed', not_performed: 'statusNotPerformed' } as const;
@@ -661,8 +553,9 @@ export class KosmosIdvLauncher extends LitElement {
 
   #renderBadge() {
     const { key, label } = this.#badgeKey();
+    const text = this.#text(this.#follower.reconnecting ? 'statusReconnecting' : label);
     return html`<div part="badge" role="status" tabindex="-1" aria-label=${this.#text('statusLabel')} data-status=${key}>
-      <span class="dot" aria-hidden="true"></span><span part="status">${this.#text(label)}</span>
+      <span class="dot" aria-hidden="true"></span><span part="status">${text}</span>
     </div>`;
   }
 
@@ -682,76 +575,56 @@ export class KosmosIdvLauncher extends LitElement {
     </div>`;
   }
 
-  #renderAction(problem: IdvError | undefined) {
-    const state = this.state;
-    if (problem) {
-      if (this.#configProblem) return nothing;
-      const lost = this.#sessionLost();
-      const blocked = this.disabled && (lost || !this.session || this.#settled);
-      return html`<button part="button" aria-disabled=${blocked ? 'true' : 'false'} @click=${this.#retry}>${this.#text(lost ? 'startAgain' : 'retry')}</button>`;
+  #renderAction() {
+    if (this.#configProblem) return nothing;
+    const { launch, disabled } = this;
+    const button = (label: keyof IdvStrings, action: () => void, inert = disabled) =>
+      html`<button part="button" aria-disabled=${inert ? 'true' : 'false'} @click=${action}>${this.#text(label)}</button>`;
+    switch (launch.kind) {
+      case 'idle':
+        return button('start', this.start);
+      case 'creating':
+        return html`<button part="button" aria-disabled="true" aria-busy="true">${this.#text('starting')}</button>`;
+      case 'following':
+        if (launch.flow === 'offered' || this.#mode === 'qr') return nothing;
+        return html`<button part="button" class=${launch.flow === 'showing' ? 'secondary' : ''} @click=${this.reopen}>
+          ${this.#text('reopen')}
+        </button>`;
+      case 'error':
+        // Continuing a live session is allowed while `disabled`; starting a new one is not.
+        return button(sessionLost(launch) ? 'startAgain' : 'retry', this.#retry, disabled && !liveSession(launch));
+      case 'settled': {
+        const { status, verification } = launch.report;
+        if (status !== 'completed') return button('startAgain', this.start);
+        return verification === 'passed' || this.noRetry ? nothing : button('retry', this.start);
+      }
     }
-    if (state === 'idle' || state === 'creating') {
-      const busy = state === 'creating' || this.disabled;
-      return html`<button
-        part="button"
-        aria-disabled=${busy ? 'true' : 'false'}
-        aria-busy=${state === 'creating' ? 'true' : 'false'}
-        @click=${this.start}
-      >
-        ${this.#text(state === 'creating' ? 'starting' : 'start')}
-      </button>`;
-    }
-    if ((state === 'open' || state === 'polling') && !this.windowBlocked && this.mode !== 'qr') {
-      return html`<button part="button" class=${state === 'open' ? 'secondary' : ''} @click=${this.reopen}>
-        ${this.#text('reopen')}
-      </button>`;
-    }
-    if (state === 'expired' || state === 'declined') {
-      return html`<button part="button" aria-disabled=${this.disabled ? 'true' : 'false'} @click=${this.start}>${this.#text('startAgain')}</button>`;
-    }
-    return nothing;
   }
 
-  #renderBlocked() {
-    if (!this.windowBlocked || !this.session || this.#settled) return nothing;
+  /** The flow as a link, when its window was blocked or its frame did not load. */
+  #renderOffer() {
+    const { launch } = this;
+    if (launch.kind !== 'following' || launch.flow !== 'offered') return nothing;
     return html`<p class="notice">${this.#text('popupBlocked')}</p>
-      <a part="button" class="link-button" href=${this.session.url} target=${WINDOW_NAME} @click=${this.#openFromLink}
+      <a part="button" class="link-button" href=${launch.session.url} target="kosmos-idv-flow" @click=${this.#openFromLink}
         >${this.#text('openFlow')}</a
       >`;
   }
 
-  /** The blocked-popup link: opens a watched window in the click; if that fails too, the link navigates on its own. */
-  #openFromLink(event: MouseEvent): void {
-    const mode = this.mode === 'tab' ? 'tab' : 'popup';
-    const opened = this.#openWindow((event.currentTarget as HTMLAnchorElement).href, mode);
-    if (!opened) return;
-    event.preventDefault();
-    this.#flowWindow = opened;
-    this.mode = mode;
-    this.#showFlow();
-  }
-
-  #renderQr() {
-    const { session, views } = this;
-    if (this.mode !== 'qr' || !views.qr || !session || this.#settled || this.state === 'error') return nothing;
-    return views.qr.render({
-      url: session.url,
-      copied: this.copied,
-      text: (key) => this.#text(key),
-      onCopied: () => (this.copied = true),
-    });
-  }
-
-  #renderDialog() {
-    const { session, views } = this;
-    if (this.mode !== 'embedded' || !views.embedded || !session || this.#settled) return nothing;
-    return views.embedded.render({
-      url: session.url,
-      frame: this.phase === 'open',
-      text: (key) => this.#text(key),
-      onClose: () => this.#dialogClosed(),
-      onFrameLoad: () => clearTimeout(this.#frameTimer),
-      onOpenInWindow: () => this.#openInWindowInstead(),
+  /** The QR code or the dialog of a following session, once its view has loaded. */
+  #renderView() {
+    const { launch } = this;
+    if (launch.kind !== 'following') return nothing;
+    return this.#view.render({
+      complete: (view) =>
+        view.mode === 'qr'
+          ? view.module.render({
+              url: launch.session.url,
+              copied: this.copied,
+              text: (key) => this.#text(key),
+              onCopied: () => (this.copied = true),
+            })
+          : this.#dialog?.render(launch.session.url, launch.flow === 'showing'),
     });
   }
 }

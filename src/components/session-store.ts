@@ -4,7 +4,7 @@
  * or holds something unreadable just means there is nothing to resume.
  */
 import { parseSession } from '../api/parse.js';
-import type { Session } from '../api/types.js';
+import type { Session } from '../contract/bodies.js';
 
 const PREFIX = 'kosmos-idv-launcher:';
 

@@ -2,6 +2,8 @@
 export interface IdvStrings {
   start: string;
   starting: string;
+  /** The window opened for the hosted flow shows it until the flow's address arrives. */
+  startingFlow: string;
   reopen: string;
   retry: string;
   startAgain: string;
@@ -18,6 +20,8 @@ export interface IdvStrings {
   statusNotPerformed: string;
   statusExpired: string;
   statusDeclined: string;
+  /** The badge while status reads have failed for 10 s (the backend or the network is down). */
+  statusReconnecting: string;
   popupBlocked: string;
   openFlow: string;
   dialogTitle: string;
@@ -39,6 +43,7 @@ export interface IdvStrings {
 export const defaultStrings: IdvStrings = {
   start: 'Verify your identity',
   starting: 'Starting…',
+  startingFlow: 'Starting verification…',
   reopen: 'Continue verification',
   retry: 'Try again',
   startAgain: 'Start a new verification',
@@ -55,6 +60,7 @@ export const defaultStrings: IdvStrings = {
   statusNotPerformed: 'Completed, not verified',
   statusExpired: 'Expired',
   statusDeclined: 'Declined',
+  statusReconnecting: 'Reconnecting…',
   popupBlocked: 'Your browser blocked the verification window.',
   openFlow: 'Open the verification',
   dialogTitle: 'Identity verification',

@@ -9,7 +9,7 @@
  * ask at `expiresAt` (or, if that one fails, as soon as 1Kosmos answers) before a session still
  * under way is called `expired`: a result that arrived in time is never called expired.
  */
-import { TERMINAL_STATUSES } from '../api/types.js';
+import { TERMINAL_STATUSES } from '../contract/vocabulary.js';
 import type { IdvHandlerError, ResultContext } from './config.js';
 import { KosmosApiError } from './errors.js';
 import type { KosmosClient } from './kosmos-client.js';

@@ -3,7 +3,7 @@
  * line, in a single `IdvConfigError`, so a misconfigured server fails before it serves anyone.
  */
 import * as v from 'valibot';
-import { DOCUMENT_TYPES, type DocumentType } from '../api/types.js';
+import { DOCUMENT_TYPES, type DocumentType } from '../contract/vocabulary.js';
 import type { KosmosKeyPair } from './crypto.js';
 import { connection, fn, milliseconds, problemOf, text, wholeNumber } from './options.js';
 import type { LedgerStore } from './ledger/store.js';

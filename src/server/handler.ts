@@ -10,8 +10,9 @@
  * Every error is `{ error: { code, message, retryable } }`: no stack, no license key, no PII.
  */
 import * as v from 'valibot';
-import { normaliseDocumentType } from '../api/normalise.js';
-import { DOCUMENT_TYPES, TERMINAL_STATUSES, type SessionRequest, type StatusReport } from '../api/types.js';
+import type { SessionRequest, StatusReport } from '../contract/bodies.js';
+import type { KitErrorCode } from '../contract/errors.js';
+import { DOCUMENT_TYPES, normaliseDocumentType, TERMINAL_STATUSES } from '../contract/vocabulary.js';
 import { UNWATCHED_MIN_MS } from './collector.js';
 import type { IdvHandlerConfig, IdvHandlerError } from './config.js';
 import { KosmosApiError } from './errors.js';
@@ -67,7 +68,7 @@ export interface IdvHandler {
 class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: KitErrorCode,
     message: string,
     readonly retryable = false,
     readonly headers: Record<string, string> = {},

@@ -4,10 +4,8 @@
  * Uses only fetch-API globals, so it runs on Node 20+ and on any fetch-API runtime.
  */
 import * as v from 'valibot';
-import { normaliseDocumentType, wireDocumentType } from '../api/normalise.js';
-import { parseRetryAfter } from '../api/client.js';
-import { isLoopbackHost } from '../api/parse.js';
-import type { DocumentType } from '../api/types.js';
+import { isLoopbackHost, parseRetryAfter } from '../contract/http.js';
+import { normaliseDocumentType, wireDocumentType, type DocumentType } from '../contract/vocabulary.js';
 import {
   decodePublicKey,
   sharedCipher,

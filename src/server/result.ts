@@ -1,5 +1,4 @@
-import { normaliseStatus, normaliseVerification } from '../api/normalise.js';
-import type { SessionStatus, Verification } from '../api/types.js';
+import { normaliseStatus, normaliseVerification, type SessionStatus, type Verification } from '../contract/vocabulary.js';
 import { KosmosApiError } from './errors.js';
 
 /** A decrypted 1Kosmos result, mapped to the contract's words. */

@@ -4,7 +4,7 @@
  * announces a change to it, and a wait for such a change for held reads (`Prefer: wait`). A read
  * also tells the ledger that a browser watches the session, which speeds up its collection.
  */
-import { TERMINAL_STATUSES } from '../api/types.js';
+import { TERMINAL_STATUSES } from '../contract/vocabulary.js';
 import type { LedgerStore, SessionState } from './ledger/store.js';
 
 /** How long a status read from the ledger is answered again without asking it, ms. */

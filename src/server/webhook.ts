@@ -5,7 +5,7 @@
  * delivery; anything else, a timeout or a refused connection is a failure the collector retries.
  * `verifyWebhook` checks a signature on the receiving side.
  */
-import { isLoopbackHost } from '../api/parse.js';
+import { isLoopbackHost } from '../contract/http.js';
 import type { ResultContext } from './config.js';
 import type { KosmosResult } from './result.js';
 

@@ -22,6 +22,7 @@ export type KosmosIdvLauncherVueProps = Partial<
     | 'mode'
     | 'pollInterval'
     | 'noResume'
+    | 'noRetry'
     | 'disabled'
     | 'requestInit'
     | 'createSession'

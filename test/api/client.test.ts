@@ -2,8 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createClient, parseRetryAfter, type ClientOptions } from '../../src/api/client.js';
-import { IdvError, type IdvErrorCode } from '../../src/api/errors.js';
+import { createClient, type ClientOptions } from '../../src/api/client.js';
+import { IdvError } from '../../src/api/errors.js';
+import type { IdvErrorCode } from '../../src/contract/errors.js';
 
 const ENDPOINT = 'https://shop.example/api/idv';
 
@@ -213,28 +214,6 @@ describe('HTTP errors', () => {
     const create = () => client.createSession({ documentType: 'passport' });
     assert.equal((await rejectsWith(create(), 'rate_limited')).retryAfter, undefined);
     assert.equal((await rejectsWith(create(), 'rate_limited')).retryAfter, undefined);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2030-01-01T00:00:00Z');
-
-  it('reads delay-seconds', () => {
-    assert.equal(parseRetryAfter('120', now), 120_000);
-    assert.equal(parseRetryAfter('0', now), 0);
-    assert.equal(parseRetryAfter(' 3 ', now), 3000);
-    assert.equal(parseRetryAfter('-5', now), 0);
-  });
-
-  it('reads an HTTP date relative to now, never negative', () => {
-    assert.equal(parseRetryAfter('Tue, 01 Jan 2030 00:00:30 GMT', now), 30_000);
-    assert.equal(parseRetryAfter('Mon, 31 Dec 2029 23:59:00 GMT', now), 0);
-  });
-
-  it('is undefined for nothing or garbage', () => {
-    for (const header of [null, '', '   ', 'soon', 'NaN', 'Infinity']) {
-      assert.equal(parseRetryAfter(header, now), undefined, JSON.stringify(header));
-    }
   });
 });
 

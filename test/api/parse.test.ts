@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { IdvError, type IdvErrorCode } from '../../src/api/errors.js';
+import { IdvError } from '../../src/api/errors.js';
+import type { IdvErrorCode } from '../../src/contract/errors.js';
 import { parseSession, parseStatusReport, safeHostedUrl } from '../../src/api/parse.js';
-import { SESSION_STATUSES, VERIFICATIONS } from '../../src/api/types.js';
+import { SESSION_STATUSES, VERIFICATIONS } from '../../src/contract/vocabulary.js';
 
 /** `body` without `field`. */
 const without = (body: object, field: string) =>

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { IdvError } from '../../src/api/errors.js';
 import { Poller, type PollerOptions } from '../../src/api/poller.js';
-import type { SessionStatus, StatusReport } from '../../src/api/types.js';
+import type { StatusReport } from '../../src/contract/bodies.js';
+import type { SessionStatus } from '../../src/contract/vocabulary.js';
 import { FakeClock, flush } from './fake-clock.js';
 
 export const report = (status: SessionStatus = 'in_progress'): StatusReport => ({

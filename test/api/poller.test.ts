@@ -232,6 +232,21 @@ describe('Poller backoff', () => {
     assert.equal(hidden.clock.nextDelay, 30_000);
   });
 
+  it('caps at maxVisibleBackoff while visible and at maxBackoff while hidden', async () => {
+    const h = harness({ maxVisibleBackoff: 5000 });
+    h.poller.start();
+    const delays: (number | undefined)[] = [];
+    for (let i = 0; i < 3; i++) {
+      await h.fail(retryable());
+      delays.push(h.clock.nextDelay);
+      await h.clock.advance(h.clock.nextDelay!);
+    }
+    assert.deepEqual(delays, [4000, 5000, 5000]);
+    h.poller.setVisible(false);
+    await h.fail(retryable());
+    assert.equal(h.clock.nextDelay, 30_000);
+  });
+
   it('never waits longer than the cap, even when a quarter of the interval is longer', async () => {
     const h = harness({ interval: 200_000 });
     h.poller.start();

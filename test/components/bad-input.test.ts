@@ -6,6 +6,7 @@ import {
   FakeBackend,
   fakeWindow,
   flowUrl,
+  launcher,
   logEvents,
   mainButton,
   part,
@@ -19,10 +20,6 @@ import {
   type StatusStep,
 } from './helpers.js';
 
-const launcher = () =>
-  fixture<KosmosIdvLauncher>(
-    html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" no-resume></kosmos-idv-launcher>`,
-  );
 
 const without = (field: string) => {
   const body = sessionBody('s1');

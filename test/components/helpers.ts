@@ -3,12 +3,12 @@
  * popup windows, an event log, fake timers that leave the test's own waiting alone, and
  * queries into the element's shadow root.
  */
-import { fixtureCleanup } from '@open-wc/testing';
+import { fixture, fixtureCleanup, html } from '@open-wc/testing';
+import { nothing } from 'lit';
 import sinon from 'sinon';
 import '../../src/index.js';
-import type { KosmosIdvLauncher } from '../../src/index.js';
-import type { SessionStatus, Verification } from '../../src/api/types.js';
-import { EVENTS } from '../../demo/shared.js';
+import { EVENT_NAMES, type KosmosIdvLauncher } from '../../src/index.js';
+import type { SessionStatus, Verification } from '../../src/contract/vocabulary.js';
 
 /** The browser's own `setTimeout`, kept before any test fakes it. */
 const realSetTimeout = globalThis.setTimeout.bind(globalThis);
@@ -41,6 +41,32 @@ export function useFakeClock(): sinon.SinonFakeTimers {
 }
 
 export const ENDPOINT = '/api/idv';
+
+export interface LauncherOptions {
+  mode?: string;
+  id?: string;
+  /** Keep the session in `sessionStorage` (the suites leave it out unless they test resuming). */
+  resume?: boolean;
+}
+
+/** A launcher for a passport on the fake backend's endpoint. */
+export const launcher = ({ mode = 'popup', id, resume = false }: LauncherOptions = {}) =>
+  fixture<KosmosIdvLauncher>(
+    html`<kosmos-idv-launcher
+      id=${id ?? nothing}
+      endpoint=${ENDPOINT}
+      document-type="passport"
+      mode=${mode}
+      ?no-resume=${!resume}
+    ></kosmos-idv-launcher>`,
+  );
+
+/** Clicks the main button and waits until the backend's answer has been taken in. */
+export async function start(el: KosmosIdvLauncher): Promise<void> {
+  mainButton(el).click();
+  await until(() => el.state !== 'creating', 'the session to be created');
+  await el.updateComplete;
+}
 
 /** The hosted-flow URL the fake backend gives session `id`. */
 export const flowUrl = (id: string) => `https://idv.example.com/flow/${id}`;
@@ -92,10 +118,17 @@ export class FakeBackend {
   statuses: StatusStep[];
   private sessions = 0;
   private reads = 0;
+  /** Fails the requests left hanging. */
+  private readonly hanging: (() => void)[] = [];
 
   constructor(statuses: StatusStep[] = ['pending']) {
     this.statuses = statuses;
     this.fetch = sinon.stub(window, 'fetch').callsFake((input, init) => this.answer(input, init));
+  }
+
+  /** Fails every request left hanging as a dropped connection does (as when the page is left). */
+  dropConnections(): void {
+    this.hanging.splice(0).forEach((drop) => drop());
   }
 
   get posts(): Call[] {
@@ -114,32 +147,36 @@ export class FakeBackend {
     this.calls.push({ method, url, headers: new Headers(init.headers), body, credentials, signal });
     if (method === 'POST') {
       this.sessions += 1;
-      return reply(this.creates.shift() ?? { status: 201, json: sessionBody(`s${this.sessions}`) }, signal);
+      return this.reply(this.creates.shift() ?? { status: 201, json: sessionBody(`s${this.sessions}`) }, signal);
     }
     const step = this.statuses[Math.min(this.reads, this.statuses.length - 1)];
     this.reads += 1;
-    if (typeof step !== 'string' || step === 'hang' || step === 'network-error') return reply(step, signal);
+    if (typeof step !== 'string' || step === 'hang' || step === 'network-error') return this.reply(step, signal);
     const [status, verification = null] = step.split(':');
     const id = decodeURIComponent(url.split('/').pop() ?? '');
-    return reply({ json: statusBody(id, status, verification) }, signal);
+    return this.reply({ json: statusBody(id, status, verification) }, signal);
   }
-}
 
-function reply(step: Reply, signal?: AbortSignal | null): Promise<Response> {
-  if (step === 'network-error') return Promise.reject(new TypeError('Failed to fetch'));
-  if (step === 'hang') {
-    return new Promise((_resolve, reject) => {
-      signal?.addEventListener('abort', () => reject(signal.reason));
-    });
+  private reply(step: Reply, signal?: AbortSignal | null): Promise<Response> {
+    const dropped = () => new TypeError('Failed to fetch');
+    if (step === 'network-error') return Promise.reject(dropped());
+    if (step === 'hang') {
+      return new Promise((_resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(signal.reason));
+        this.hanging.push(() => reject(dropped()));
+      });
+    }
+    const { status = 200, json, text, headers = {} } = step;
+    const body = json === undefined ? (text ?? '') : JSON.stringify(json);
+    return Promise.resolve(new Response(body, { status, headers: { 'Content-Type': 'application/json', ...headers } }));
   }
-  const { status = 200, json, text, headers = {} } = step;
-  const body = json === undefined ? (text ?? '') : JSON.stringify(json);
-  return Promise.resolve(new Response(body, { status, headers: { 'Content-Type': 'application/json', ...headers } }));
 }
 
 /** What the element sees of a popup or tab it opened. */
 export interface FakeWindow {
   closed: boolean;
+  /** The blank document a window opened on `about:blank` starts with. */
+  document: Document;
   location: { href: string };
   opener: unknown;
   focus: sinon.SinonSpy;
@@ -149,6 +186,7 @@ export interface FakeWindow {
 export function fakeWindow(): FakeWindow {
   const win = {
     closed: false,
+    document: document.implementation.createHTMLDocument(''),
     location: { href: '' },
     opener: {} as unknown,
     focus() {},
@@ -167,7 +205,7 @@ export function stubOpen(...windows: (FakeWindow | null)[]): sinon.SinonStub {
   return open;
 }
 
-type EventName = (typeof EVENTS)[number];
+type EventName = (typeof EVENT_NAMES)[number];
 
 /** Records every `kosmos-idv-*` event that reaches `document`. */
 export class EventLog {
@@ -175,7 +213,7 @@ export class EventLog {
   private readonly record = (event: Event) => this.events.push(event);
 
   constructor() {
-    for (const name of EVENTS) document.addEventListener(name, this.record);
+    for (const name of EVENT_NAMES) document.addEventListener(name, this.record);
   }
 
   of<K extends EventName>(name: K): GlobalEventHandlersEventMap[K][] {
@@ -187,7 +225,7 @@ export class EventLog {
   }
 
   stop(): void {
-    for (const name of EVENTS) document.removeEventListener(name, this.record);
+    for (const name of EVENT_NAMES) document.removeEventListener(name, this.record);
   }
 }
 

@@ -6,26 +6,19 @@ import {
   cleanUp,
   FakeBackend,
   fakeWindow,
+  launcher,
   logEvents,
   mainButton,
   part,
   settle,
   shows,
+  start,
   stubOpen,
   until,
   useFakeClock,
 } from './helpers.js';
 
-const launcher = () =>
-  fixture<KosmosIdvLauncher>(
-    html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" no-resume></kosmos-idv-launcher>`,
-  );
 
-async function start(el: KosmosIdvLauncher): Promise<void> {
-  mainButton(el).click();
-  await until(() => el.state !== 'creating', 'the session to be created');
-  await el.updateComplete;
-}
 
 /** Every page signal the element listens to. */
 function pokeThePage(): void {

@@ -9,27 +9,20 @@ import {
   flowUrl,
   focusIsOn,
   inShadow,
+  launcher,
   logEvents,
   mainButton,
   part,
   sessionBody,
   settle,
   shows,
+  start,
   stubOpen,
   until,
   useFakeClock,
 } from './helpers.js';
 
-const launcher = (mode: string) =>
-  fixture<KosmosIdvLauncher>(
-    html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" mode=${mode} no-resume></kosmos-idv-launcher>`,
-  );
 
-async function start(el: KosmosIdvLauncher): Promise<void> {
-  mainButton(el).click();
-  await until(() => el.state !== 'creating', 'the session to be created');
-  await el.updateComplete;
-}
 
 /** Whether this page has fetched a module whose URL contains `name`. */
 const fetched = (name: string) => performance.getEntriesByType('resource').some((entry) => entry.name.includes(name));
@@ -43,7 +36,7 @@ describe('<kosmos-idv-launcher mode="popup">', () => {
     const win = fakeWindow();
     const open = stubOpen(win);
     const log = logEvents();
-    const el = await launcher('popup');
+    const el = await launcher({ mode: 'popup' });
     mainButton(el).click();
     expect(open.callCount, 'window.open inside the click').to.equal(1);
     expect(open.firstCall.args[0]).to.equal('about:blank');
@@ -56,12 +49,34 @@ describe('<kosmos-idv-launcher mode="popup">', () => {
     expect(log.of('kosmos-idv-open').map((event) => event.mode)).to.deep.equal(['popup']);
   });
 
+  it('shows "Starting verification…" in the window opened in the click, and closes it with the error shown in the page when the backend cannot be reached', async () => {
+    const backend = new FakeBackend();
+    backend.creates = ['hang'];
+    const win = fakeWindow();
+    stubOpen(win);
+    const log = logEvents();
+    const el = await launcher({ mode: 'popup' });
+    el.lang = 'fr';
+    el.strings = { startingFlow: 'Démarrage de la vérification…' };
+    await el.updateComplete;
+    mainButton(el).click();
+    expect(win.document.title).to.equal('Démarrage de la vérification…');
+    expect(win.document.body.textContent?.trim()).to.equal('Démarrage de la vérification…');
+    expect(win.document.documentElement.lang).to.equal('fr');
+    backend.dropConnections();
+    await until(() => el.state === 'error', 'the error state');
+    await el.updateComplete;
+    expect(win.closed).to.equal(true);
+    expect(shows(el, '[part~="error"]')).to.equal(true);
+    expect(log.of('kosmos-idv-error')[0]).to.include({ code: 'network_error', retryable: true });
+  });
+
   it('"Try again" with the popup still open follows it again: open, then its closing is seen', async () => {
     const backend = new FakeBackend(['pending']);
     const win = fakeWindow();
     stubOpen(win);
     const log = logEvents();
-    const el = await launcher('popup');
+    const el = await launcher({ mode: 'popup' });
     await start(el);
     backend.statuses = [{ text: 'OK' }];
     el.refresh();
@@ -84,7 +99,7 @@ describe('<kosmos-idv-launcher mode="popup">', () => {
     const second = fakeWindow();
     const open = stubOpen(first, second);
     const log = logEvents();
-    const el = await launcher('popup');
+    const el = await launcher({ mode: 'popup' });
     await start(el);
     await until(() => backend.gets.length === 1);
     await clock.tickAsync(500);
@@ -116,7 +131,7 @@ describe('<kosmos-idv-launcher mode="popup">', () => {
     const backend = new FakeBackend(['pending']);
     const open = stubOpen(null);
     const log = logEvents();
-    const el = await launcher('popup');
+    const el = await launcher({ mode: 'popup' });
     await start(el);
     expect(el.state).to.equal('polling');
     expect(log.of('kosmos-idv-error')).to.have.length(0);
@@ -150,7 +165,7 @@ describe('<kosmos-idv-launcher mode="tab">', () => {
   it('when the tab is blocked, the link opens a tab, not a popup', async () => {
     new FakeBackend(['pending']);
     const open = stubOpen(null);
-    const el = await launcher('tab');
+    const el = await launcher({ mode: 'tab' });
     await start(el);
     const link = inShadow<HTMLAnchorElement>(el, `a[href="${flowUrl('s1')}"]`)!;
     open.returns(fakeWindow() as unknown as Window);
@@ -167,7 +182,7 @@ describe('<kosmos-idv-launcher mode="tab">', () => {
     const win = fakeWindow();
     const open = stubOpen(win);
     const log = logEvents();
-    const el = await launcher('tab');
+    const el = await launcher({ mode: 'tab' });
     mainButton(el).click();
     expect(open.firstCall.args.slice(0, 2)).to.deep.equal(['about:blank', '_blank']);
     expect(open.firstCall.args[2]).to.not.contain('popup');
@@ -208,6 +223,28 @@ describe('<kosmos-idv-launcher mode="redirect">', () => {
     expect(again.firstCall?.args, '"Continue verification" goes back to the same flow').to.deep.equal([flowUrl('s1')]);
     expect(backend.posts).to.have.length(1);
   });
+
+  it('takes no error from the read that leaving the page cuts short, and follows again if the page comes back', async () => {
+    const backend = new FakeBackend(['hang']);
+    stubOpen();
+    const log = logEvents();
+    const el = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" mode="redirect" no-resume></kosmos-idv-launcher>`,
+    );
+    sinon.stub(el as unknown as { navigate(url: string): void }, 'navigate');
+    await start(el);
+    await until(() => backend.gets.length === 1, 'the first status read');
+    // The browser leaves the page, then drops its connections.
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    backend.dropConnections();
+    await settle(el);
+    expect(log.of('kosmos-idv-error')).to.deep.equal([]);
+    expect(shows(el, '[part~="error"]')).to.equal(false);
+
+    backend.statuses = ['in_progress'];
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    await until(() => el.status === 'in_progress', 'a read once the page is shown again');
+  });
 });
 
 describe('<kosmos-idv-launcher mode="embedded">', () => {
@@ -221,7 +258,7 @@ describe('<kosmos-idv-launcher mode="embedded">', () => {
     const backend = new FakeBackend(['pending']);
     const open = stubOpen();
     const log = logEvents();
-    const el = await launcher('embedded');
+    const el = await launcher({ mode: 'embedded' });
     await start(el);
     await until(() => part<HTMLDialogElement>(el, 'dialog')?.open === true, 'the dialog, loaded on demand');
     const dialog = part<HTMLDialogElement>(el, 'dialog')!;
@@ -346,6 +383,13 @@ describe('<kosmos-idv-launcher mode="embedded">', () => {
     expect(log.of('kosmos-idv-open').map((event) => event.mode)).to.deep.equal(['embedded', 'popup']);
     expect(log.of('kosmos-idv-close'), 'switching is not closing').to.have.length(0);
     expect(backend.posts).to.have.length(1);
+    expect(el.getAttribute('mode'), "the page's own mode is left as it is").to.equal('embedded');
+    expect(el.mode).to.equal('embedded');
+
+    el.reset();
+    await el.updateComplete;
+    await start(el);
+    await until(() => part<HTMLDialogElement>(el, 'dialog')?.open === true, 'the next session in the dialog');
   });
 });
 
@@ -361,7 +405,7 @@ describe('<kosmos-idv-launcher mode="qr">', () => {
     const open = stubOpen();
     const log = logEvents();
     const writeText = sinon.stub(navigator.clipboard, 'writeText').resolves();
-    const el = await launcher('qr');
+    const el = await launcher({ mode: 'qr' });
     await start(el);
     expect(el.state).to.equal('open');
     expect(open.callCount, 'no window').to.equal(0);
@@ -385,7 +429,7 @@ describe('<kosmos-idv-launcher mode="qr">', () => {
   it('shows the QR code when a session under way is switched to qr mode', async () => {
     new FakeBackend(['pending']);
     stubOpen(fakeWindow());
-    const el = await launcher('popup');
+    const el = await launcher({ mode: 'popup' });
     await start(el);
     expect(el.state).to.equal('open');
     el.mode = 'qr';
@@ -397,7 +441,7 @@ describe('<kosmos-idv-launcher mode="qr">', () => {
     const clock = useFakeClock();
     new FakeBackend(['pending', 'completed:passed']);
     stubOpen();
-    const el = await launcher('qr');
+    const el = await launcher({ mode: 'qr' });
     await start(el);
     await until(() => shows(el, '[part~="qr"]'), 'the QR code');
     await clock.tickAsync(2000);

@@ -2,6 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import sinon from 'sinon';
 import type { KosmosIdvLauncher } from '../../src/index.js';
 import {
+  badge,
   cleanUp,
   FakeBackend,
   logEvents,
@@ -88,7 +89,7 @@ describe('<kosmos-idv-launcher> polling', () => {
     expect(backend.gets.map((get) => get.signal?.aborted)).to.deep.equal([false, true, false]);
   });
 
-  it('backs off exponentially on 503 and keeps going without showing an error', async () => {
+  it('backs off exponentially on 503, at most 5 s while visible, and keeps going without showing an error', async () => {
     sinon.stub(Math, 'random').returns(1);
     const { backend, log, el, advance } = await polling([{ status: 503 }, { status: 503 }, 'in_progress']);
     expect(el.state).to.equal('polling');
@@ -98,13 +99,27 @@ describe('<kosmos-idv-launcher> polling', () => {
     expect(reads(backend), 'no read at the usual interval').to.equal(1);
     await advance(1);
     expect(reads(backend), 'a read after 2 × the interval').to.equal(2);
-    await advance(7999);
+    await advance(4999);
     expect(reads(backend)).to.equal(2);
     await advance(1);
-    expect(reads(backend), 'a read after 4 × the interval').to.equal(3);
+    expect(reads(backend), 'a read after 5 s, not 4 × the interval').to.equal(3);
     expect(el.status).to.equal('in_progress');
     await advance(2000);
     expect(reads(backend), 'back to the usual pace').to.equal(4);
+  });
+
+  it('says it is reconnecting after 10 s of failing reads, and sees the backend back within 5 s', async () => {
+    // The longest backoff the jitter allows: reads fail at 2, 6, 11 and 16 s.
+    sinon.stub(Math, 'random').returns(1);
+    const { backend, el, advance } = await polling(['pending', 'network-error']);
+    await advance(14_000);
+    expect(badge(el), 'failing for 9 s').to.deep.equal({ text: 'Not started yet', status: 'pending' });
+    await advance(2000);
+    expect(badge(el), 'failing for 14 s').to.deep.equal({ text: 'Reconnecting…', status: 'pending' });
+    expect(shows(el, '[part~="error"]')).to.equal(false);
+    backend.statuses = ['in_progress'];
+    await advance(5000);
+    expect(badge(el), 'the backend is back').to.deep.equal({ text: 'In progress', status: 'in_progress' });
   });
 
   it('honours Retry-After: no read before it, even when poked', async () => {

@@ -1,17 +1,19 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { KosmosIdvLauncher } from '../../src/index.js';
-import { cleanUp, FakeBackend, fakeWindow, logEvents, mainButton, settle, stubOpen, until } from './helpers.js';
+import {
+  cleanUp,
+  FakeBackend,
+  fakeWindow,
+  launcher,
+  logEvents,
+  mainButton,
+  settle,
+  start,
+  stubOpen,
+  until,
+} from './helpers.js';
 
-const launcher = (id = 'kyc') =>
-  fixture<KosmosIdvLauncher>(
-    html`<kosmos-idv-launcher id=${id} endpoint="/api/idv" document-type="passport"></kosmos-idv-launcher>`,
-  );
 
-async function start(el: KosmosIdvLauncher): Promise<void> {
-  mainButton(el).click();
-  await until(() => el.state !== 'creating', 'the session to be created');
-  await el.updateComplete;
-}
 
 /** The `sessionStorage` entries the element wrote. */
 const saved = () => Object.keys(sessionStorage).filter((key) => key.startsWith('kosmos-idv-launcher'));
@@ -23,12 +25,12 @@ describe('<kosmos-idv-launcher> resume', () => {
     const backend = new FakeBackend(['in_progress']);
     stubOpen(fakeWindow());
     const log = logEvents();
-    const first = await launcher();
+    const first = await launcher({ id: 'kyc', resume: true });
     await start(first);
     await until(() => backend.gets.length === 1);
     first.remove();
 
-    const again = await launcher();
+    const again = await launcher({ id: 'kyc', resume: true });
     await settle(again);
     expect(backend.posts, 'no new session').to.have.length(1);
     expect(again.sessionId).to.equal('s1');
@@ -53,7 +55,7 @@ describe('<kosmos-idv-launcher> resume', () => {
   it('start() called before the first render resumes the saved session instead of creating another', async () => {
     const backend = new FakeBackend(['in_progress']);
     stubOpen(fakeWindow());
-    const first = await launcher();
+    const first = await launcher({ id: 'kyc', resume: true });
     await start(first);
     await until(() => backend.gets.length === 1);
     first.remove();
@@ -76,14 +78,14 @@ describe('<kosmos-idv-launcher> resume', () => {
   it('keeps sessions apart by element id', async () => {
     const backend = new FakeBackend(['pending']);
     stubOpen(fakeWindow());
-    const first = await launcher('a');
+    const first = await launcher({ id: 'a', resume: true });
     await start(first);
     first.remove();
-    const other = await launcher('b');
+    const other = await launcher({ id: 'b', resume: true });
     expect(other.state).to.equal('idle');
     expect(other.sessionId).to.equal(null);
     other.remove();
-    const same = await launcher('a');
+    const same = await launcher({ id: 'a', resume: true });
     expect(same.sessionId).to.equal('s1');
     expect(backend.posts).to.have.length(1);
   });
@@ -91,14 +93,14 @@ describe('<kosmos-idv-launcher> resume', () => {
   it('forgets the session at a final status: a new element starts idle', async () => {
     const backend = new FakeBackend(['completed:passed']);
     stubOpen(fakeWindow());
-    const first = await launcher();
+    const first = await launcher({ id: 'kyc', resume: true });
     await start(first);
     await until(() => first.state === 'completed');
     expect(saved()).to.deep.equal([]);
     first.remove();
     const log = logEvents();
     const calls = backend.calls.length;
-    const again = await launcher();
+    const again = await launcher({ id: 'kyc', resume: true });
     await settle(again);
     expect(again.state).to.equal('idle');
     expect(log.events).to.have.length(0);
@@ -108,13 +110,13 @@ describe('<kosmos-idv-launcher> resume', () => {
   it('forgets the session on reset()', async () => {
     new FakeBackend(['pending']);
     stubOpen(fakeWindow());
-    const first = await launcher();
+    const first = await launcher({ id: 'kyc', resume: true });
     await start(first);
     expect(saved()).to.have.length(1);
     first.reset();
     expect(saved()).to.deep.equal([]);
     first.remove();
-    const again = await launcher();
+    const again = await launcher({ id: 'kyc', resume: true });
     expect(again.state).to.equal('idle');
   });
 
@@ -129,7 +131,7 @@ describe('<kosmos-idv-launcher> resume', () => {
     expect(saved(), 'nothing written').to.deep.equal([]);
     silent.remove();
 
-    const resumable = await launcher();
+    const resumable = await launcher({ id: 'kyc', resume: true });
     await start(resumable);
     expect(saved()).to.have.length(1);
     resumable.remove();
@@ -147,7 +149,7 @@ describe('<kosmos-idv-launcher> resume', () => {
   it('resumes only once its configuration is valid', async () => {
     const backend = new FakeBackend(['pending']);
     stubOpen(fakeWindow());
-    const first = await launcher();
+    const first = await launcher({ id: 'kyc', resume: true });
     await start(first);
     first.remove();
     const reads = backend.gets.length;
@@ -167,20 +169,20 @@ describe('<kosmos-idv-launcher> resume', () => {
   it('ignores a saved session that is unreadable or was tampered with', async () => {
     const backend = new FakeBackend(['pending']);
     stubOpen(fakeWindow());
-    const first = await launcher();
+    const first = await launcher({ id: 'kyc', resume: true });
     await start(first);
     first.remove();
     const [key] = saved();
     const session = JSON.parse(sessionStorage.getItem(key)!);
 
     sessionStorage.setItem(key, JSON.stringify({ ...session, url: 'javascript:alert(1)' }));
-    const tampered = await launcher();
+    const tampered = await launcher({ id: 'kyc', resume: true });
     expect(tampered.state).to.equal('idle');
     expect(saved(), 'the bad entry is dropped').to.deep.equal([]);
     tampered.remove();
 
     sessionStorage.setItem(key, '{not json');
-    const unreadable = await launcher();
+    const unreadable = await launcher({ id: 'kyc', resume: true });
     expect(unreadable.state).to.equal('idle');
     expect(saved()).to.deep.equal([]);
     expect(backend.posts).to.have.length(1);

@@ -17,28 +17,21 @@ import {
   fakeWindow,
   flowUrl,
   inShadow,
+  launcher,
   logEvents,
   mainButton,
   part,
   settle,
   shows,
+  start,
   stubOpen,
   until,
   useFakeClock,
   type StatusStep,
 } from './helpers.js';
 
-const launcher = () =>
-  fixture<KosmosIdvLauncher>(
-    html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" no-resume></kosmos-idv-launcher>`,
-  );
 
 /** Clicks the main button and waits until the backend's answer has been taken in. */
-async function start(el: KosmosIdvLauncher): Promise<void> {
-  mainButton(el).click();
-  await until(() => el.state !== 'creating', 'the session to be created');
-  await el.updateComplete;
-}
 
 describe('<kosmos-idv-launcher> states', () => {
   afterEach(cleanUp);
@@ -116,6 +109,45 @@ describe('<kosmos-idv-launcher> states', () => {
       await expect(el).to.be.accessible();
     });
   }
+
+  for (const verification of ['failed', 'not_performed'] as const) {
+    it(`offers "Try again", a new session, after a completed session that is ${verification}`, async () => {
+      const backend = new FakeBackend([`completed:${verification}`]);
+      stubOpen(fakeWindow(), fakeWindow());
+      const el = await launcher();
+      await start(el);
+      await until(() => el.state === 'completed');
+      await el.updateComplete;
+      expect(mainButton(el).textContent?.trim()).to.equal('Try again');
+      await expect(el).to.be.accessible();
+      backend.statuses = ['pending'];
+      await start(el);
+      expect(el.state).to.equal('open');
+      expect(el.sessionId).to.equal('s2');
+      expect(backend.posts).to.have.length(2);
+    });
+  }
+
+  it('offers nothing after a completed session that passed, nor with no-retry after one that failed', async () => {
+    new FakeBackend(['completed:passed']);
+    stubOpen(fakeWindow());
+    const passed = await launcher();
+    await start(passed);
+    await until(() => passed.state === 'completed');
+    await passed.updateComplete;
+    expect(shows(passed, '[part~="button"]')).to.equal(false);
+    cleanUp();
+
+    new FakeBackend(['completed:failed']);
+    stubOpen(fakeWindow());
+    const el = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher endpoint="/api/idv" document-type="passport" no-resume no-retry></kosmos-idv-launcher>`,
+    );
+    await start(el);
+    await until(() => el.state === 'completed');
+    await el.updateComplete;
+    expect(shows(el, '[part~="button"]'), 'the page decides retries itself').to.equal(false);
+  });
 
   it('offers a new verification after expired or declined (shown disabled while `disabled`)', async () => {
     const backend = new FakeBackend(['declined']);

@@ -7,9 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright';
 import { startDemo, type Demo } from '../../demo/servers.js';
-import { EVENTS } from '../../demo/shared.js';
+import { EVENT_NAMES } from '../../src/components/events.js';
 import type { KosmosIdvLauncher } from '../../src/index.js';
 
 /** What the backend kit's `onResult` received (the PII is left out). */
@@ -94,6 +95,20 @@ export async function startE2E(): Promise<E2E> {
   };
 }
 
+/**
+ * One test file's servers and browser: started (after `prepare`) before the file's tests, closed
+ * after them. The object is filled in by then.
+ */
+export function useE2E(prepare?: () => Promise<void>): E2E {
+  const e2e = {} as E2E;
+  before(async () => {
+    await prepare?.();
+    Object.assign(e2e, await startE2E());
+  });
+  after(() => e2e.close?.());
+  return e2e;
+}
+
 /** Opens a demo page in a new browser context and waits for the launcher's button. */
 export async function visit(e2e: E2E, options: VisitOptions = {}): Promise<Visit> {
   const context = await e2e.browser.newContext({ deviceScaleFactor: 2 });
@@ -103,7 +118,7 @@ export async function visit(e2e: E2E, options: VisitOptions = {}): Promise<Visit
     for (const type of types) {
       document.addEventListener(type, (event) => seen.push({ ...event, type }), true);
     }
-  }, EVENTS);
+  }, EVENT_NAMES);
   if (options.initScript) await context.addInitScript(options.initScript);
   const page = await context.newPage();
   const creates: string[] = [];

@@ -4,7 +4,7 @@
  * element's dialog).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
 import type { Locator } from 'playwright';
@@ -14,12 +14,11 @@ import {
   launcherButton,
   launcherState,
   screenshot,
-  startE2E,
   submitDocument,
+  useE2E,
   visit,
   waitForBadge,
   waitForEvent,
-  type E2E,
 } from './helpers.js';
 
 // jsqr is CommonJS: imported from ESM its default is `module.exports`, which has the decoder as `.default`.
@@ -37,11 +36,7 @@ async function decodeQr(code: Locator): Promise<string | undefined> {
   return jsQR(new Uint8ClampedArray(padded.data), padded.width, padded.height)?.data;
 }
 
-let e2e: E2E;
-before(async () => {
-  e2e = await startE2E();
-});
-after(() => e2e.close());
+const e2e = useE2E();
 
 describe('the qr and embedded modes', () => {
   it('shows a QR code of the hosted URL; finishing it on a phone turns the desktop badge to Verified', async () => {

@@ -4,29 +4,24 @@
  * badge is screenshotted in each state it passes through.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   consentAndStart,
   events,
   launcherButton,
   launcherState,
   screenshot,
-  startE2E,
   startInPopup,
   submitDocument,
+  useE2E,
   visit,
   waitForBadge,
   waitForEvent,
-  type E2E,
 } from './helpers.js';
 
 const attributes = { 'document-type': 'passport', 'poll-interval': '500' };
 
-let e2e: E2E;
-before(async () => {
-  e2e = await startE2E();
-});
-after(() => e2e.close());
+const e2e = useE2E();
 
 describe('a verification in a popup, to each final status', () => {
   it('reaches completed/passed after the user clicks through the hosted pages', async () => {

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright';
-import { consentAndStart, startE2E, startInPopup, submitDocument, visit, type E2E } from './helpers.js';
+import { consentAndStart, startInPopup, submitDocument, useE2E, visit } from './helpers.js';
 
 const CDN_BUILD = new URL('../../dist/cdn/kosmos-idv-launcher.js', import.meta.url);
 const PAGES = [
@@ -21,12 +21,9 @@ async function waitForOutcome(page: Page, text: string): Promise<void> {
   await page.locator('#outcome').filter({ hasText: new RegExp(`^${text}$`) }).waitFor();
 }
 
-let e2e: E2E;
-before(async () => {
-  await access(CDN_BUILD).catch(() => assert.fail('The CDN page needs the CDN build: run `npm run build:cdn` first.'));
-  e2e = await startE2E();
-});
-after(() => e2e?.close());
+const e2e = useE2E(() =>
+  access(CDN_BUILD).catch(() => assert.fail('The CDN page needs the CDN build: run `npm run build:cdn` first.')),
+);
 
 describe('the CDN, React and Vue pages', () => {
   for (const { name, path } of PAGES) {

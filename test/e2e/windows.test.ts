@@ -3,7 +3,7 @@
  * the end, reloading the page mid-flow. Each time the one session carries on to `completed`.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   consentAndStart,
   events,
@@ -11,13 +11,12 @@ import {
   launcherState,
   openedBy,
   setAttributes,
-  startE2E,
   startInPopup,
   submitDocument,
+  useE2E,
   visit,
   waitForBadge,
   waitForEvent,
-  type E2E,
 } from './helpers.js';
 
 const attributes = { 'document-type': 'passport', 'poll-interval': '500' };
@@ -33,11 +32,7 @@ function blockFirstPopup(): void {
   };
 }
 
-let e2e: E2E;
-before(async () => {
-  e2e = await startE2E();
-});
-after(() => e2e.close());
+const e2e = useE2E();
 
 describe('the popup blocked, closed early, or the page reloaded', () => {
   it('offers a link when the popup is blocked, and the link opens the flow in a popup', async () => {

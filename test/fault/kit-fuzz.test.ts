@@ -14,7 +14,7 @@ import { createServer, METHODS, request as httpRequest, type Server } from 'node
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
-import { SESSION_STATUSES, VERIFICATIONS } from '../../src/api/types.js';
+import { SESSION_STATUSES, VERIFICATIONS } from '../../src/contract/vocabulary.js';
 import { generateKeyPair } from '../../src/server/crypto.js';
 import type { IdvHandlerConfig, IdvHandlerError } from '../../src/server/config.js';
 import { createIdvHandler, type IdvHandler } from '../../src/server/handler.js';

@@ -3,12 +3,12 @@
  * of answers (plain, terminal), failures (retryable with or without Retry-After, thrown non-IdvErrors,
  * non-retryable), pokes, visibility changes, clock advances, jitter values, stop() and start(), and
  * a small model predicts after every step whether it must still be running and which callbacks it
- * must have made. (The status normaliser's properties are in test/api/normalise.test.ts.)
+ * must have made. (The status normaliser's properties are in test/contract/vocabulary.test.ts.)
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { SessionStatus } from '../../src/api/types.js';
+import type { SessionStatus } from '../../src/contract/vocabulary.js';
 import { flush } from '../api/fake-clock.js';
 import { fatal, harness, retryable } from '../api/poller-harness.js';
 

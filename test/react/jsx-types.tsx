@@ -23,6 +23,18 @@ export const wrapper = (
 // @ts-expect-error pollInterval is a number
 export const badProperty = <KosmosIdvLauncher pollInterval="fast" />;
 
+// @ts-expect-error state is read-only: the element sets it
+export const readOnlyProp = <KosmosIdvLauncher endpoint="/api/idv" state="completed" />;
+
+// @ts-expect-error sessionId is read-only
+export const readOnlySession = <KosmosIdvLauncher endpoint="/api/idv" sessionId="s1" />;
+
+// @ts-expect-error mode is one of the launch modes
+export const badMode = <KosmosIdvLauncher mode="window" />;
+
+// @ts-expect-error documentType is one of the accepted words
+export const badDocument = <KosmosIdvLauncher documentType="visa" />;
+
 // @ts-expect-error a complete event has no `code`
 export const badEvent = <KosmosIdvLauncher onKosmosIdvComplete={(event) => event.code} />;
 
@@ -39,3 +51,6 @@ export const bareTag = (
 
 // @ts-expect-error a declined event has no `verification`
 export const badTagEvent = <kosmos-idv-launcher onkosmos-idv-declined={(event) => event.verification} />;
+
+// @ts-expect-error state is read-only on the bare tag too
+export const readOnlyTagProp = <kosmos-idv-launcher state="completed" />;

@@ -29,3 +29,9 @@ export function emits(emit: Launcher['$emit'], complete: KosmosIdvCompleteEvent,
   // @ts-expect-error no such event
   emit('kosmos-idv-finished', complete);
 }
+
+// @ts-expect-error state is read-only: the element sets it
+export const readOnlyProps: Launcher['$props'] = { state: 'completed' };
+
+// @ts-expect-error mode is one of the launch modes
+export const badMode: Launcher['$props'] = { mode: 'window' };

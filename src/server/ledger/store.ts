@@ -7,7 +7,7 @@
  * A store holds no decision: the collector decides (cadence, statuses, results) and the store
  * applies each decision atomically, guarded by the lease of the process that made it.
  */
-import type { DocumentType, SessionStatus, Verification } from '../../api/types.js';
+import type { DocumentType, SessionStatus, Verification } from '../../contract/vocabulary.js';
 
 /** A result's status: the contract's, or `unknown` for an answer the kit could not read. */
 export type ResultStatus = SessionStatus | 'unknown';

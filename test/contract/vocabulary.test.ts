@@ -2,12 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  DOCUMENT_TYPES,
   normaliseDocumentType,
   normaliseStatus,
   normaliseVerification,
+  SESSION_STATUSES,
+  VERIFICATIONS,
   wireDocumentType,
-} from '../../src/api/normalise.js';
-import { DOCUMENT_TYPES, SESSION_STATUSES, VERIFICATIONS } from '../../src/api/types.js';
+} from '../../src/contract/vocabulary.js';
 
 /** The seed's words (as it prints them) beside the contract's. */
 const SEED_STATUSES = [
