@@ -2,14 +2,15 @@
  * The adaptive poller: reads a session's status until it is final.
  * - a read starts every `interval` ms while the page is visible (counted from the previous read's
  *   start), every `hiddenInterval` ms while hidden;
- * - while visible, a scheduled read lets the backend hold it up to `interval` (at most `maxWait`) until
+ * - while visible, every read lets the backend hold it up to `interval` (at most `maxWait`) until
  *   the status changes, so a change is seen at once without more reads; a backend that answers at
  *   once is fine. After a read that brought a change, the next starts at once, so that one is
  *   waiting for the next change (statuses change a few times per session), but never twice in a
  *   row, so a backend whose answers flap still gets at most two reads per interval. (The first
  *   read cannot be held: the backend has given no ETag yet.)
- * - `poke()` reads at once (focus, visibility, online, popup closed), cutting short a read the
- *   backend may be holding, unless backing off;
+ * - `poke()` reads at once (focus, visibility, online, popup closed), replacing a read the backend
+ *   may be holding, unless backing off: a backend that answers from what it knows (the kit's
+ *   ledger) then answers as soon as it learns of the change the poke hints at;
  * - on a retryable error: exponential backoff with full jitter, capped at `maxBackoff` (at
  *   `maxVisibleBackoff` while the page is visible), or the backend's `Retry-After` when it gave one;
  *   a non-retryable error stops it;
@@ -62,7 +63,7 @@ export class Poller {
   readonly #clock: Clock;
   #timer: unknown;
   #inFlight?: AbortController;
-  /** Whether the read in flight lets the backend hold it (a poke may replace it). */
+  /** Whether the read in flight is a scheduled one the backend may hold (a poke replaces it). */
   #holding = false;
   /** The status and verification of the last report, to tell a change. */
   #last?: string;
@@ -104,12 +105,14 @@ export class Poller {
   }
 
   /**
-   * Reads now, answered at once, unless the poller is backing off. A read the backend is holding
-   * is replaced; any other read in flight is left to answer.
+   * Reads now, unless the poller is backing off. A read the backend is holding is replaced; any
+   * other read in flight is left to answer. The new read may be held too: a backend that answers
+   * from what it already knows (the kit's ledger) answers at once when the status has changed, and
+   * otherwise as soon as it learns of a change, instead of leaving it to the next read.
    */
   poke(): void {
     if (!this.#active || (this.#inFlight && !this.#holding)) return;
-    this.#readWhenAllowed(false);
+    this.#readWhenAllowed(true);
   }
 
   /** Page visibility: reads at once when it becomes visible, slows down while hidden. */
@@ -130,26 +133,31 @@ export class Poller {
     const delay = expiresAt === undefined ? ms : Math.min(ms, Math.max(0, expiresAt - this.#clock.now()));
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
-      if (this.#active && !this.#inFlight) this.#readWhenAllowed(true);
+      if (this.#active && !this.#inFlight) this.#readWhenAllowed(false);
     }, delay);
   }
 
-  /** Reads unless backing off; a scheduled read (`hold`) lets the backend hold it while visible. */
-  #readWhenAllowed(hold: boolean): void {
+  /** Reads unless backing off; `poked`: a read that later pokes leave to answer. */
+  #readWhenAllowed(poked: boolean): void {
     const wait = this.#notBefore - this.#clock.now();
     if (wait > 0 && !this.#expired()) this.#schedule(wait);
-    else void this.#read(hold);
+    else void this.#read(poked);
   }
 
-  async #read(hold: boolean): Promise<void> {
+  /**
+   * One read, which the backend may hold while the page is visible (the user is waiting). Only a
+   * scheduled read is replaced by a poke: a poked one is left to answer, so a burst of focus and
+   * visibility events makes one read, not one each.
+   */
+  async #read(poked: boolean): Promise<void> {
     this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#inFlight?.abort();
     const controller = new AbortController();
     this.#inFlight = controller;
     const started = this.#clock.now();
-    const wait = hold && this.#visible ? Math.min(this.#pace(), this.#options.maxWait ?? 5000) : 0;
-    this.#holding = wait > 0;
+    const wait = this.#visible ? Math.min(this.#pace(), this.#options.maxWait ?? 5000) : 0;
+    this.#holding = !poked && wait > 0;
     let report: StatusReport;
     try {
       report = await this.#options.read(controller.signal, wait);
