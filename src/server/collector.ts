@@ -62,9 +62,10 @@ export function nextAsk(
 ): number {
   const watched = session.lastReadAt !== null && askedAt - session.lastReadAt < WATCH_WINDOW_MS;
   const age = askedAt - session.createdAt;
+  // Whole milliseconds: the ledger keeps times as integers.
   let wait = watched
     ? WATCHED_EVERY_MS
-    : Math.min(UNWATCHED_MAX_MS, Math.max(UNWATCHED_MIN_MS, age / AGE_DIVISOR));
+    : Math.min(UNWATCHED_MAX_MS, Math.max(UNWATCHED_MIN_MS, Math.ceil(age / AGE_DIVISOR)));
   if (failures > 0) {
     const cap = watched ? UNWATCHED_MIN_MS : UNWATCHED_MAX_MS;
     wait = Math.max(wait, Math.min(cap, WATCHED_EVERY_MS * 2 ** (failures - 1)));

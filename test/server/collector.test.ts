@@ -9,7 +9,11 @@ import assert from 'node:assert/strict';
 import type { IdvHandlerError, ResultContext } from '../../src/server/config.js';
 import { Collector, DELIVERY_WINDOW_MS, nextAsk, type Sink } from '../../src/server/collector.js';
 import { KosmosApiError } from '../../src/server/errors.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMemoryStore } from '../../src/server/ledger/memory.js';
+import { createPgliteStore } from '../../src/server/ledger/pglite.js';
 import { SealError, Sealer } from '../../src/server/ledger/seal.js';
 import type { LedgerStore } from '../../src/server/ledger/store.js';
 import type { KosmosResult } from '../../src/server/result.js';
@@ -88,6 +92,10 @@ describe('collector cadence (nextAsk)', () => {
     assert.equal(nextAsk(session, T0 + HOUR) - (T0 + HOUR), 150_000);
     assert.equal(nextAsk(session, T0 + 24 * HOUR) - (T0 + 24 * HOUR), 300_000);
   });
+  it('always whole milliseconds (the ledger keeps integers)', () => {
+    for (let age = 0; age < 3 * HOUR; age += 7_777) assert.ok(Number.isInteger(nextAsk(session, T0 + age) - T0), String(age));
+  });
+
   it('failures back off (to 5 s while watched, 5 minutes otherwise); a Retry-After is honoured', () => {
     const watched = { ...session, lastReadAt: T0 };
     assert.deepEqual([1, 2, 3, 4, 9].map((failures) => nextAsk(watched, T0 + 1000, failures) - (T0 + 1000)), [1000, 2000, 4000, 5000, 5000]);
@@ -227,6 +235,23 @@ describe('collector: asking 1Kosmos and recording the answer', () => {
     kit.answers.push(new KosmosApiError('not_found', '1Kosmos answered HTTP 404', { status: 404 }));
     await kit.collector.runOnce();
     assert.deepEqual(kit.delivered.map(({ result }) => result.status), ['expired']);
+  });
+
+  it('on PGlite too: a session an hour old, unwatched, is asked again on its slower cadence', async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kosmos-collector-'));
+    const store = createPgliteStore({ dataDir });
+    t.after(async () => {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const kit = rig({ store });
+    await kit.create('old', 7 * 24 * HOUR);
+    kit.at(T0 + HOUR + 1234);
+    kit.answers.push(answer('in_progress'));
+    assert.deepEqual(await kit.collector.runOnce(), { asked: 1, delivered: 0 });
+    assert.deepEqual(kit.errors, []);
+    assert.equal((await kit.store.read('old'))?.status, 'in_progress');
+    assert.equal((await kit.entry('old')).nextDueAt, nextAsk({ createdAt: T0, expiresAt: T0 + 7 * 24 * HOUR, lastReadAt: null }, T0 + HOUR + 1234));
   });
 
   it('two collectors on one ledger never ask about a session at the same time', async () => {
