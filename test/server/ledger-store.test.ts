@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createMemoryStore } from '../../src/server/ledger/memory.js';
+import { MIGRATIONS } from '../../src/server/ledger/migrations.js';
 import { createPgliteStore } from '../../src/server/ledger/pglite.js';
 import { createPostgresStore } from '../../src/server/ledger/postgres.js';
 import type { AskOutcome, LedgerStore, NewResult } from '../../src/server/ledger/store.js';
@@ -276,9 +277,9 @@ describe('ledger store: the same database, many instances', { skip: postgresMiss
       assert.equal(new Set(ids).size, 200, 'no session leased twice');
       const client = new pg.Client({ connectionString });
       await client.connect();
-      const { rows } = await client.query('SELECT version FROM kosmos_idv_migrations');
+      const { rows } = await client.query('SELECT version FROM kosmos_idv_migrations ORDER BY version');
       await client.end();
-      assert.deepEqual(rows, [{ version: 1 }]);
+      assert.deepEqual(rows, MIGRATIONS.map((_, index) => ({ version: index + 1 })), 'each migration applied once');
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }

@@ -179,11 +179,11 @@ export function createMemoryStore(): LedgerStore {
 
     async nextWake(now, deliveries) {
       live();
+      // An unleased row wakes when due, a leased one when its lease ends.
+      const wake = (due: number, row: { leaseUntil: number | null }) => (free(row, now) ? due : row.leaseUntil!);
       const times = [
-        ...[...sessions.values()].filter((row) => row.nextDueAt !== null).map((row) => Math.max(row.nextDueAt!, row.leaseUntil ?? 0)),
-        ...[...results.values()]
-          .filter((row) => deliveries && row.state === 'pending')
-          .map((row) => Math.max(row.nextAttemptAt!, row.leaseUntil ?? 0)),
+        ...[...sessions.values()].filter((row) => row.nextDueAt !== null).map((row) => wake(row.nextDueAt!, row)),
+        ...[...results.values()].filter((row) => deliveries && row.state === 'pending').map((row) => wake(row.nextAttemptAt!, row)),
       ];
       return times.length ? Math.max(now, Math.min(...times)) : null;
     },

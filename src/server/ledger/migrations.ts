@@ -46,4 +46,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX kosmos_idv_results_due ON kosmos_idv_results (next_attempt_at) WHERE state = 'pending';
   CREATE INDEX kosmos_idv_results_session ON kosmos_idv_results (session_id);`,
+  // The collectors' wake-up query finds leases by their end without reading every session.
+  `CREATE INDEX kosmos_idv_sessions_leased ON kosmos_idv_sessions (lease_until) WHERE lease_until IS NOT NULL;
+  CREATE INDEX kosmos_idv_results_leased ON kosmos_idv_results (lease_until) WHERE lease_until IS NOT NULL AND state = 'pending';`,
 ];

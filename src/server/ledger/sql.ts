@@ -257,11 +257,16 @@ export function createSqlStore(
     nextWake: (now, deliveries) =>
       run(async (sql) => {
         const { rows } = await sql.query(
+          // Each part is one index lookup: the first unleased due row, and the first lease to end.
           `SELECT least(
-             (SELECT min(greatest(next_due_at, coalesce(lease_until, 0))) FROM kosmos_idv_sessions WHERE next_due_at IS NOT NULL),
-             (SELECT min(greatest(next_attempt_at, coalesce(lease_until, 0))) FROM kosmos_idv_results WHERE $1 AND state = 'pending')
+             (SELECT next_due_at FROM kosmos_idv_sessions WHERE next_due_at IS NOT NULL AND (lease_until IS NULL OR lease_until <= $2)
+               ORDER BY next_due_at LIMIT 1),
+             (SELECT min(lease_until) FROM kosmos_idv_sessions WHERE lease_until > $2 AND next_due_at IS NOT NULL),
+             (SELECT next_attempt_at FROM kosmos_idv_results WHERE $1 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $2)
+               ORDER BY next_attempt_at LIMIT 1),
+             (SELECT min(lease_until) FROM kosmos_idv_results WHERE $1 AND state = 'pending' AND lease_until > $2)
            ) AS wake`,
-          [deliveries],
+          [deliveries, now],
         );
         const wake = num(rows[0]?.wake);
         return wake === null ? null : Math.max(wake, now);
