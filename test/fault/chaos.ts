@@ -290,13 +290,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (created.every((session) => finals.has(`${session.sessionId}:final`))) break;
       await sleep(250);
     }
-    stopping = true;
-    await Promise.all(
-      [...processes.values()].map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))),
-    );
-
-    // What the ledger holds at the end.
-    const rows = await ledgerRows(database, join(dir, 'pglite'));
+    // The sink may hold a result whose delivery the ledger has not recorded yet (the kit was killed
+    // after the sink kept it, or the sink failed after keeping it): the kits deliver it again. Stop
+    // them (gracefully) and read the ledger; while a final result is still pending, run them again.
+    const stopAll = () => {
+      stopping = true;
+      return Promise.all([...processes.values()].map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))));
+    };
+    await stopAll();
+    let rows = await ledgerRows(database, join(dir, 'pglite'));
+    const settled = () => created.every(({ sessionId }) => rows.sessions.get(sessionId)?.state === 'delivered');
+    while (!settled() && Date.now() < deadline) {
+      stopping = false;
+      await Promise.all(ports.map((_, index) => startKit(index)));
+      await sleep(3000);
+      await stopAll();
+      rows = await ledgerRows(database, join(dir, 'pglite'));
+    }
     const lines = sink();
     const report: ChaosReport = {
       sessions: created.length,
