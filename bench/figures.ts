@@ -33,6 +33,13 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** The nearest-rank percentile `p` (0–100) of `values`: the smallest value with at least p % of them at or below it. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
 /** Milliseconds as printed in notes: whole numbers. */
 export const ms = (values: number[]) => values.map((value) => Math.round(value)).join(', ');
 
