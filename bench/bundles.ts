@@ -118,19 +118,19 @@ export async function benchBundles(): Promise<BundleReport> {
           name: 'CDN build (element + Lit + src/api), gzip',
           value: kb(gzip(cdn.entry)),
           unit: 'KB',
-          target: 14,
+          target: 14.5,
           compare: 'max',
           note:
             `vite.config.ts (Rolldown), ${kb(cdn.entry.byteLength)} KB minified; esbuild's bundle of the same, ` +
             `${kb(gzip(inlined.entry))} KB gzip; the embedded view, loaded only in embedded mode, ${kb(gzip(cdn.embedded))} KB gzip`,
         },
         {
-          name: 'npm entry, lit external, gzip',
+          name: 'npm entry, lit and @lit/* external, gzip',
           value: kb(gzip(npm.entry)),
           unit: 'KB',
-          target: 7,
+          target: 8.5,
           compare: 'max',
-          note: `esbuild, minified: ${kb(npm.entry.byteLength)} KB`,
+          note: `esbuild, minified, lit and @lit/* external: ${kb(npm.entry.byteLength)} KB`,
         },
         {
           name: 'QR chunk (qr mode only), gzip',
