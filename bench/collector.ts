@@ -22,7 +22,8 @@ import { createPostgresStore, generateKeyPair, KosmosClient, type KosmosKeyPair 
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { median, percentile, type BenchOptions, type Figure } from './figures.js';
 import type { KitChildSettings } from './kit-child.js';
-import { cpuSeconds, freePort, startBenchPostgres, startKitChild, type BenchCluster, type KitChild } from './postgres.js';
+import { freePort } from '../test/server/postgres-cluster.js';
+import { cpuSeconds, startBenchPostgres, startKitChild, type BenchCluster, type KitChild } from './postgres.js';
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
 /** The collector's cadence for a session nobody reads: its age / 24, within 5 s – 5 min (collector.ts). */

@@ -10,7 +10,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +17,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { generateKeyPair } from '../../src/server/crypto.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { startPostgres, type PostgresCluster } from '../server/postgres-cluster.js';
+import { freePort, startPostgres, type PostgresCluster } from '../server/postgres-cluster.js';
 import type { ChaosKitSettings, SinkLine } from './chaos-kit.js';
 
 const KIT = fileURLToPath(new URL('./chaos-kit.ts', import.meta.url));
@@ -94,17 +93,6 @@ function outcome(): Outcome {
     if ((roll -= share) < 0) return name;
   }
   return 'ignore';
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Created {

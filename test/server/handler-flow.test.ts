@@ -6,35 +6,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMemoryStore } from '../../src/server/ledger/memory.js';
-import type { LedgerEntry, LedgerStore } from '../../src/server/ledger/store.js';
 import {
-  RESULT_PATH,
   createSession,
+  entryOf,
   expectStatus,
+  ledgerSays,
   passInBrowser,
   readStatus,
+  RESULT_PATH,
   simulated,
   startKit,
   waitFor,
 } from './kit-helpers.js';
-
-/** What the ledger holds of a session (it must be there). */
-async function entryOf(store: LedgerStore, sessionId: string): Promise<LedgerEntry> {
-  const entry = (await store.list({ limit: 1000 })).find((item) => item.sessionId === sessionId);
-  assert.ok(entry, `the ledger records ${sessionId}`);
-  return entry;
-}
-
-/** Waits until the ledger's entry of a session passes `check`. */
-async function ledgerSays(store: LedgerStore, sessionId: string, check: (entry: LedgerEntry) => boolean, what: string): Promise<LedgerEntry> {
-  const until = Date.now() + 5000;
-  for (;;) {
-    const entry = await entryOf(store, sessionId);
-    if (check(entry)) return entry;
-    assert.ok(Date.now() < until, `timed out waiting for ${what} (${JSON.stringify(entry)})`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('createIdvHandler: create → hosted steps → terminal status', () => {
   it('passed, through the hosted pages\' own forms: statuses follow the flow, onResult gets the PII once', async (t) => {

@@ -11,7 +11,17 @@ import { generateKeyPair, sharedCipher, type KosmosKeyPair } from '../../src/ser
 import { createMemoryStore } from '../../src/server/ledger/memory.js';
 import type { LedgerEntry, LedgerStore } from '../../src/server/ledger/store.js';
 import type { KosmosResult } from '../../src/server/result.js';
-import { RESULT_PATH, createSession, expectStatus, simulated, startKit, waitFor, type Kit } from './kit-helpers.js';
+import {
+  createSession,
+  entryOf,
+  expectStatus,
+  ledgerSays,
+  RESULT_PATH,
+  simulated,
+  startKit,
+  type Kit,
+  waitFor,
+} from './kit-helpers.js';
 
 /** A completed, passed session with its PII still at 1Kosmos. */
 async function passedSession(kit: Kit) {
@@ -25,24 +35,6 @@ const onResultErrors = (errors: IdvHandlerError[]) =>
   errors
     .filter((problem) => problem.stage === 'onResult')
     .map(({ attempt, retryIn, sessionId }) => ({ attempt, retryIn, sessionId }));
-
-/** What the ledger holds of a session (it must be there). */
-async function entryOf(store: LedgerStore, sessionId: string): Promise<LedgerEntry> {
-  const entry = (await store.list({ limit: 1000 })).find((item) => item.sessionId === sessionId);
-  assert.ok(entry, `the ledger records ${sessionId}`);
-  return entry;
-}
-
-/** Waits until the ledger's entry of a session passes `check`. */
-async function ledgerSays(store: LedgerStore, sessionId: string, check: (entry: LedgerEntry) => boolean, what: string): Promise<LedgerEntry> {
-  const until = Date.now() + 5000;
-  for (;;) {
-    const entry = await entryOf(store, sessionId);
-    if (check(entry)) return entry;
-    assert.ok(Date.now() < until, `timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const delivered = (entry: LedgerEntry) => entry.results[0]?.state === 'delivered';
 

@@ -8,26 +8,27 @@ import assert from 'node:assert/strict';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { KosmosApiError } from '../../src/server/errors.js';
 import { createMemoryStore } from '../../src/server/ledger/memory.js';
-import type { LedgerEntry, LedgerStore } from '../../src/server/ledger/store.js';
+import type { LedgerStore } from '../../src/server/ledger/store.js';
 import { StatusTokens } from '../../src/server/token.js';
 import {
+  assertStatusBody,
   BASE_PATH,
   CREATE_PATH,
-  ORIGIN,
-  PUBLIC_KEYS_PATH,
-  RESULT_PATH,
-  TOKEN_SECRET,
-  assertStatusBody,
   createSession,
+  entryOf,
   expectError,
   expectStatus,
+  ORIGIN,
+  PUBLIC_KEYS_PATH,
   readStatus,
   request,
+  RESULT_PATH,
   simulated,
   startKit,
-  waitFor,
+  TOKEN_SECRET,
   type Created,
   type Kit,
+  waitFor,
 } from './kit-helpers.js';
 
 const base64url = (text: string) => Buffer.from(text).toString('base64url');
@@ -43,13 +44,6 @@ function withPayload(token: string, change: (claims: Record<string, unknown>) =>
 }
 
 const key = (secret: string) => new TextEncoder().encode(secret);
-
-/** What the ledger holds of a session (it must be there). */
-async function entryOf(store: LedgerStore, sessionId: string): Promise<LedgerEntry> {
-  const entry = (await store.list({ limit: 1000 })).find((item) => item.sessionId === sessionId);
-  assert.ok(entry, `the ledger records ${sessionId}`);
-  return entry;
-}
 
 /** One store for several kit instances, like one shared database: no instance's close() ends it. */
 const shared = (store: LedgerStore): LedgerStore => ({ ...store, close: async () => undefined });

@@ -8,6 +8,7 @@ import { generateKeyPair, type KosmosKeyPair } from '../../src/server/crypto.js'
 import type { IdvHandlerConfig, IdvHandlerError, ResultContext } from '../../src/server/config.js';
 import { createIdvHandler, type IdvHandler } from '../../src/server/handler.js';
 import { createMemoryStore } from '../../src/server/ledger/memory.js';
+import type { LedgerEntry, LedgerStore } from '../../src/server/ledger/store.js';
 import type { KosmosResult } from '../../src/server/result.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { open, press } from '../simulator/browser.js';
@@ -268,4 +269,22 @@ export function simulated(sim: Simulator, sessionId: string) {
   const session = sim.session(sessionId);
   assert.ok(session, `the simulator knows session ${sessionId}`);
   return session;
+}
+
+/** What the ledger holds of a session (it must be there). */
+export async function entryOf(store: LedgerStore, sessionId: string): Promise<LedgerEntry> {
+  const entry = (await store.list({ limit: 1000 })).find((item) => item.sessionId === sessionId);
+  assert.ok(entry, `the ledger records ${sessionId}`);
+  return entry;
+}
+
+/** Waits until the ledger's entry of a session passes `check`. */
+export async function ledgerSays(store: LedgerStore, sessionId: string, check: (entry: LedgerEntry) => boolean, what: string): Promise<LedgerEntry> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const entry = await entryOf(store, sessionId);
+    if (check(entry)) return entry;
+    assert.ok(Date.now() < until, `timed out waiting for ${what} (${JSON.stringify(entry)})`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

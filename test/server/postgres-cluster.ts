@@ -28,7 +28,8 @@ function binaries(): string | undefined {
 export const postgresMissing: string | undefined =
   binaries() || process.env.CI ? undefined : `PostgreSQL server binaries not found under ${ROOT}: apt-get install postgresql`;
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
