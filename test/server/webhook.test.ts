@@ -91,6 +91,26 @@ describe('webhook signatures', () => {
   });
 });
 
+describe('webhook beside onResult', () => {
+  it('a result counts as delivered once both have it: a failing webhook retries both, which dedupe by resultId', async (t) => {
+    const bodies: string[] = [];
+    let failures = 1;
+    const url = await receiver(t, (_req, res, body) => {
+      bodies.push(body);
+      res.writeHead(failures-- > 0 ? 500 : 200).end();
+    });
+    const kit = await startKit(t, { config: { webhook: { url, secret: SECRET } } });
+    const session = await createSession(kit.handler);
+    kit.sim.session(session.sessionId)!.decline();
+    await waitFor(() => bodies.length === 2, 'the webhook, failed once then delivered', 15_000);
+    assert.deepEqual(kit.results.map(({ context }) => [context.resultId, context.attempt]), [
+      [`${session.sessionId}:final`, 1],
+      [`${session.sessionId}:final`, 2],
+    ]);
+    assert.deepEqual(bodies.map((body) => (JSON.parse(body) as { attempt: number }).attempt), [1, 2]);
+  });
+});
+
 const fakeSim = { tenantDNS: 'acme.1kosmos.net', communityName: 'c', licenseKey: 'l' } as Parameters<typeof configFor>[0];
 
 describe('tickets (ticketSecret): who may create a session', () => {
