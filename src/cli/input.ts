@@ -16,3 +16,18 @@ export async function readInput(file: string | undefined): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** The JSON in `file`; `problem` makes the error for a file that cannot be read or is not JSON. */
+export async function readJsonFile(file: string, problem: (message: string) => Error): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw problem(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw problem(`${file} is not valid JSON`);
+  }
+}

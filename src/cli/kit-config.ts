@@ -7,7 +7,6 @@
  * `IDV_TICKET_SECRET` and `DATABASE_URL` (PostgreSQL; without it the embedded PGlite ledger in
  * `dataDir`, default `./.kosmos-idv`). Every problem is reported at once (`ConfigError`).
  */
-import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
 import { IdvConfigError, resolveConfig, type IdvHandlerConfig } from '../server/config.js';
 import { publicKeyOf } from '../server/crypto.js';
@@ -16,6 +15,7 @@ import { createPgliteStore } from '../server/ledger/pglite.js';
 import { createPostgresStore } from '../server/ledger/postgres.js';
 import type { LedgerStore } from '../server/ledger/store.js';
 import { ConfigError } from './errors.js';
+import { readJsonFile } from './input.js';
 
 /** The fields of the file that are not `createIdvHandler`'s own. */
 const SERVICE = v.object({
@@ -32,18 +32,7 @@ export function storeOf(file: { database?: string; dataDir?: string }): LedgerSt
 }
 
 async function readJson(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ConfigError(`${file} is not valid JSON`);
-  }
+  const json = await readJsonFile(file, (message) => new ConfigError(message));
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`${file} must hold a JSON object`);
   return json as Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 /** `simulate`: runs the local 1Kosmos simulator until SIGINT or SIGTERM. */
-import { readFile } from 'node:fs/promises';
 import { checkOptions, startSimulator, type SimulatorOptions } from '../simulator/index.js';
 import { InputError, UsageError } from './errors.js';
+import { readJsonFile } from './input.js';
 
 /** The command-line options of `simulate` (strings, as parsed). */
 export interface SimulateFlags {
@@ -15,18 +15,7 @@ export interface SimulateFlags {
 const DEFAULT_PORT = 8787;
 
 async function readConfig(file: string): Promise<SimulatorOptions> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InputError(`${file} is not valid JSON`);
-  }
+  const json = await readJsonFile(file, (message) => new InputError(message));
   const problems = checkOptions(json);
   if (problems.length > 0) throw new InputError(problems.map((problem) => `${file}: ${problem}`).join('\n'));
   return json as SimulatorOptions;

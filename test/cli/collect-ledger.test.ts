@@ -3,39 +3,17 @@
  * a PostgreSQL ledger shared with a running handler, the simulator as 1Kosmos.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createIdvHandler } from '../../src/server/handler.js';
 import { createPostgresStore } from '../../src/server/ledger/postgres.js';
 import type { KosmosResult } from '../../src/server/result.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { configFor, createSession, simulated, STORE_KEY, waitFor } from '../server/kit-helpers.js';
 import { postgresMissing, startPostgres, type PostgresCluster } from '../server/postgres-cluster.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(ROOT, 'src/cli/main.ts');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { cli } from './helpers.js';
 
 describe('kosmos-idv collect and ledger', { skip: postgresMissing }, () => {
   let cluster: PostgresCluster;
@@ -78,7 +56,7 @@ describe('kosmos-idv collect and ledger', { skip: postgresMissing }, () => {
     assert.equal(pending.code, 0, pending.stderr);
     assert.match(pending.stdout, new RegExp(`^${session.sessionId}  pending  created .*  next ask `, 'm'));
 
-    const collected = await cli(['collect', '--config', file, '--once'], { KOSMOS_LICENSE_KEY: sim.licenseKey });
+    const collected = await cli(['collect', '--config', file, '--once'], { env: { KOSMOS_LICENSE_KEY: sim.licenseKey } });
     assert.equal(collected.code, 0, collected.stderr);
     assert.match(collected.stdout, /asked 1Kosmos about 1 session/);
 
@@ -128,17 +106,17 @@ describe('kosmos-idv collect and ledger', { skip: postgresMissing }, () => {
 
   it('every problem of the file is told at once, secrets from the environment win, no stack trace', async () => {
     const { file } = await kitFile('mysql://nowhere', { tokenSecret: 'short', storeKey: 'short' });
-    const run = await cli(['ledger', '--config', file], { KOSMOS_PRIVATE_KEY: 'not base64!' });
-    assert.equal(run.code, 2, 'a configuration problem is exit code 2');
+    const refused = await cli(['ledger', '--config', file], { env: { KOSMOS_PRIVATE_KEY: 'not base64!' } });
+    assert.equal(refused.code, 2, 'a configuration problem is exit code 2');
     for (const problem of [/KOSMOS_PRIVATE_KEY/, /database must be a postgres:\/\/ URL/, /tokenSecret must be at least 32/, /storeKey must be at least 32/]) {
-      assert.match(run.stderr, problem);
+      assert.match(refused.stderr, problem);
     }
-    assert.doesNotMatch(run.stderr, /\bat .+:\d+:\d+/);
+    assert.doesNotMatch(refused.stderr, /\bat .+:\d+:\d+/);
     const missing = await cli(['collect']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--config <kit.json> is required/);
     const fromEnv = await kitFile(await cluster.createDatabase('cli_env'), { storeKey: undefined });
-    const ok = await cli(['ledger', '--config', fromEnv.file], { IDV_STORE_KEY: STORE_KEY });
+    const ok = await cli(['ledger', '--config', fromEnv.file], { env: { IDV_STORE_KEY: STORE_KEY } });
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout.trim(), 'no sessions');
   });

@@ -1,35 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { decodePublicKey, generateKeyPair, publicKeyOf, sharedCipher } from '../../src/server/crypto.js';
 import { startSimulator } from '../../src/simulator/index.js';
+import { cli as runCli, spawnCli, type Run } from '../cli/helpers.js';
 import { call, createSession } from './helpers.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(ROOT, 'src/cli/main.ts');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const cli = (args: string[], stdin = ''): Promise<Run> => runCli(args, { stdin });
 
 /** Exit 1 with one clear line on stderr and no stack trace. */
 function assertInputError(run: Run, message: RegExp) {
@@ -178,15 +158,11 @@ describe('kosmos-idv CLI', () => {
   it('simulate --port 0 starts, prints its origin and settings, and stops on SIGTERM', async () => {
     const file = join(dir, 'sim.json');
     await writeFile(file, JSON.stringify({ communityName: 'acme', dvcIDs: { kyc: { selfie: true } } }));
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', MAIN, 'simulate', '--port', '0', '--license-key', 'my-license', '--config', file],
-      { cwd: ROOT },
-    );
+    const child = spawnCli(['simulate', '--port', '0', '--license-key', 'my-license', '--config', file]);
     let stdout = '';
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const origin = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
         stdout += chunk;
         const match = /origin:\s+(http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
         if (match && stdout.includes('Stop with Ctrl+C.')) resolve(match[1]);
