@@ -192,6 +192,23 @@ for (const engine of engines) {
       assert.equal((await store.claimAsks('o', base + 61_499, 1000, 100)).filter((d) => d.sessionId === 'watch-1').length, 0, 'a failed ask keeps its backoff');
     });
 
+    it('a browser read during an ask makes the next ask a second after it, unless the ask failed', async () => {
+      const base = T0 + 3_500_000;
+      await store.create({ ...session('watch-2', base), nextDueAt: base });
+      const mine = async (now: number) => (await store.claimAsks('o', now, 60_000, 100)).filter((d) => d.sessionId === 'watch-2');
+      assert.equal((await mine(base)).length, 1);
+      await store.watched('watch-2', base + 10);
+      await store.recordAsk('o', 'watch-2', base + 20, outcome({ nextDueAt: base + 300_000 }));
+      assert.equal((await mine(base + 999)).length, 0);
+      assert.equal((await mine(base + 1000)).length, 1, 'asked again a second after the last ask');
+      await store.recordAsk('o', 'watch-2', base + 1020, outcome({ nextDueAt: base + 300_000 }));
+      assert.equal((await mine(base + 299_999)).length, 0, 'no read during that ask: the planned time stands');
+      assert.equal((await mine(base + 300_000)).length, 1);
+      await store.watched('watch-2', base + 300_010);
+      await store.recordAsk('o', 'watch-2', base + 300_020, outcome({ nextDueAt: base + 360_000, failures: 1, lastError: 'down' }));
+      assert.equal((await mine(base + 359_999)).length, 0, "a failed ask's backoff stands");
+    });
+
     it('delivers: leases due results, erases the payload once delivered, retries failures, gives up, redelivers', async () => {
       const base = T0 + 4_000_000;
       await store.create({ ...session('del-1', base), nextDueAt: base });

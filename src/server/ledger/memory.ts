@@ -116,7 +116,10 @@ export function createMemoryStore(): LedgerStore {
         status: outcome.status,
         verification: outcome.verification,
         updatedAt: changed ? now : row.updatedAt,
-        nextDueAt: outcome.nextDueAt,
+        nextDueAt:
+          outcome.nextDueAt !== null && outcome.failures === 0 && row.lastReadAt !== null && row.lastReadAt >= row.lastAskedAt!
+            ? Math.min(outcome.nextDueAt, row.lastAskedAt! + 1000)
+            : outcome.nextDueAt,
         failures: outcome.failures,
         lastError: outcome.lastError,
         piiStash: outcome.piiStash === undefined ? row.piiStash : outcome.piiStash,

@@ -170,7 +170,9 @@ export function createSqlStore(
           const { rows } = await tx.query(
             `UPDATE kosmos_idv_sessions AS s SET status = $3, verification = $4,
                updated_at = CASE WHEN s.status = $3 AND s.verification IS NOT DISTINCT FROM $4 THEN s.updated_at ELSE $5 END,
-               next_due_at = $6, failures = $7, last_error = $8,
+               next_due_at = CASE WHEN $6::bigint IS NOT NULL AND $7::integer = 0 AND s.last_read_at >= s.last_asked_at
+                 THEN least($6::bigint, s.last_asked_at + 1000) ELSE $6::bigint END,
+               failures = $7, last_error = $8,
                pii_stash = CASE WHEN $9 THEN $10 ELSE s.pii_stash END,
                lease_owner = NULL, lease_until = NULL
              FROM kosmos_idv_sessions AS before

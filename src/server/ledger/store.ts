@@ -141,7 +141,11 @@ export interface LedgerStore {
   watched(sessionId: string, now: number): Promise<void>;
   /** Leases up to `limit` sessions due at `now` to `owner` until `now + leaseMs`. */
   claimAsks(owner: string, now: number, leaseMs: number, limit: number): Promise<DueSession[]>;
-  /** Applies an ask's outcome; `false` when `owner` no longer holds the lease (nothing is written). */
+  /**
+   * Applies an ask's outcome; `false` when `owner` no longer holds the lease (nothing is written).
+   * A browser read that came while the ask was under way makes the next ask a second after this
+   * one (the watched cadence), whatever the outcome planned without knowing of it.
+   */
   recordAsk(owner: string, sessionId: string, now: number, outcome: AskOutcome): Promise<boolean>;
   /** Leases up to `limit` results whose next attempt is due at `now`. */
   claimDeliveries(owner: string, now: number, leaseMs: number, limit: number): Promise<PendingDelivery[]>;
