@@ -17,10 +17,10 @@ import type { Sealer } from './ledger/seal.js';
 import type { AskOutcome, DueSession, LedgerStore, NewResult, PendingDelivery } from './ledger/store.js';
 import type { KosmosResult } from './result.js';
 
-export const WATCH_WINDOW_MS = 30_000;
-export const WATCHED_EVERY_MS = 1000;
+const WATCH_WINDOW_MS = 30_000;
+const WATCHED_EVERY_MS = 1000;
 export const UNWATCHED_MIN_MS = 5000;
-export const UNWATCHED_MAX_MS = 300_000;
+const UNWATCHED_MAX_MS = 300_000;
 /** The unwatched interval is the session's age divided by this (within the bounds above). */
 const AGE_DIVISOR = 24;
 /** Failed deliveries are retried for this long after the result was recorded, then marked failed. */
