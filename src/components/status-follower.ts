@@ -13,6 +13,8 @@ const MAX_VISIBLE_BACKOFF_MS = 5000;
 /** Reads failing for this long make the follower `reconnecting`. */
 const RECONNECTING_AFTER_MS = 10_000;
 
+const pageVisible = () => document.visibilityState !== 'hidden';
+
 export interface Following {
   /** One status read; the backend may hold it up to `wait` ms. */
   read(signal: AbortSignal, wait: number): Promise<StatusReport>;
@@ -37,7 +39,8 @@ export class StatusFollower implements ReactiveController {
   readonly #handlers: FollowerHandlers;
   #following?: Following;
   #poller?: Poller;
-  #connected = false;
+  /** Aborted when the host is removed: takes the page's listeners away. */
+  #listening?: AbortController;
   /** When the current run of failing reads began. */
   #failingSince?: number;
   #reconnecting = false;
@@ -78,41 +81,36 @@ export class StatusFollower implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.#connected = true;
-    document.addEventListener('visibilitychange', this.#onVisibility);
-    window.addEventListener('focus', this.#onPoke);
-    window.addEventListener('online', this.#onPoke);
-    window.addEventListener('pagehide', this.#onLeave);
-    window.addEventListener('pageshow', this.#onShow);
+    this.#listening = new AbortController();
+    const options = { signal: this.#listening.signal };
+    const poke = () => this.poke();
+    document.addEventListener('visibilitychange', () => this.#poller?.setVisible(pageVisible()), options);
+    window.addEventListener('focus', poke, options);
+    window.addEventListener('online', poke, options);
+    // The page is being left (`redirect` mode's own navigation, a link, a reload). The browser
+    // drops the page's requests next, and the read in flight would fail like a network error:
+    // stopping first aborts it, and an aborted read is no error.
+    window.addEventListener('pagehide', () => this.#pause(), options);
+    // Shown again from the back-forward cache, as it was when left: follow again.
+    window.addEventListener(
+      'pageshow',
+      (event) => {
+        if (event.persisted) this.#start();
+      },
+      options,
+    );
     this.#start();
   }
 
   hostDisconnected(): void {
-    this.#connected = false;
-    document.removeEventListener('visibilitychange', this.#onVisibility);
-    window.removeEventListener('focus', this.#onPoke);
-    window.removeEventListener('online', this.#onPoke);
-    window.removeEventListener('pagehide', this.#onLeave);
-    window.removeEventListener('pageshow', this.#onShow);
+    this.#listening?.abort();
+    this.#listening = undefined;
     this.#pause();
   }
 
-  readonly #onVisibility = () => this.#poller?.setVisible(document.visibilityState !== 'hidden');
-  readonly #onPoke = () => this.poke();
-  /**
-   * The page is being left (`redirect` mode's own navigation, a link, a reload). The browser drops
-   * the page's requests next, and the read in flight would fail like a network error: stopping
-   * first aborts it, and an aborted read is no error.
-   */
-  readonly #onLeave = () => this.#pause();
-  /** Shown again from the back-forward cache, as it was when left: follow again. */
-  readonly #onShow = (event: PageTransitionEvent) => {
-    if (event.persisted) this.#start();
-  };
-
   #start(): void {
     this.#pause();
-    if (!this.#following || !this.#connected) return;
+    if (!this.#following || !this.#listening) return;
     const { read, holdsReads, interval, expiresAt } = this.#following;
     const poller = new Poller({
       read,
@@ -137,7 +135,7 @@ export class StatusFollower implements ReactiveController {
       },
     });
     this.#poller = poller;
-    poller.setVisible(document.visibilityState !== 'hidden');
+    poller.setVisible(pageVisible());
     poller.start();
   }
 
