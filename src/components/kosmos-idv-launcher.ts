@@ -41,6 +41,18 @@ const pollIntervalConverter = {
   fromAttribute: (value: string | null) => (value === null ? DEFAULT_POLL_INTERVAL_MS : Number(value)),
 };
 
+/** The badge's text for each status (`starting` before the first), and for each verification of a completed session. */
+const BADGE_LABELS = {
+  starting: 'statusStarting',
+  pending: 'statusPending',
+  in_progress: 'statusInProgress',
+  expired: 'statusExpired',
+  declined: 'statusDeclined',
+  passed: 'statusPassed',
+  failed: 'statusFailed',
+  not_performed: 'statusNotPerformed',
+} as const satisfies Record<Exclude<SessionStatus, 'completed'> | Verification | 'starting', keyof IdvStrings>;
+
 const isWindowMode = (mode: LaunchMode): mode is WindowMode => mode === 'popup' || mode === 'tab';
 
 /**
@@ -535,25 +547,10 @@ export class KosmosIdvLauncher extends LitElement {
     </fieldset>`;
   }
 
-  #badgeKey(): { key: string; label: keyof IdvStrings } {
-    const { status } = this;
-    if (status === 'completed') {
-      const verification = this.verification ?? 'not_performed';
-      const labels = { passed: 'statusPassed', failed: 'statusFailed', not_performed: 'statusNotPerformed' } as const;
-      return { key: verification, label: labels[verification] };
-    }
-    const labels = {
-      pending: 'statusPending',
-      in_progress: 'statusInProgress',
-      expired: 'statusExpired',
-      declined: 'statusDeclined',
-    } as const;
-    return status ? { key: status, label: labels[status] } : { key: 'starting', label: 'statusStarting' };
-  }
-
   #renderBadge() {
-    const { key, label } = this.#badgeKey();
-    const text = this.#text(this.#follower.reconnecting ? 'statusReconnecting' : label);
+    const { status } = this;
+    const key = status === 'completed' ? (this.verification ?? 'not_performed') : (status ?? 'starting');
+    const text = this.#text(this.#follower.reconnecting ? 'statusReconnecting' : BADGE_LABELS[key]);
     return html`<div part="badge" role="status" tabindex="-1" aria-label=${this.#text('statusLabel')} data-status=${key}>
       <span class="dot" aria-hidden="true"></span><span part="status">${text}</span>
     </div>`;
