@@ -1,6 +1,6 @@
 import { adoptStyles, html, LitElement, nothing, type CSSResult, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { initialState, Task } from '@lit/task';
+import { initialState, Task, TaskStatus } from '@lit/task';
 import { createBackend, type Backend, type CreateSessionHook, type FetchStatusHook } from '../api/backend.js';
 import { toIdvError, type IdvError } from '../api/errors.js';
 import type { Session, SessionRequest } from '../contract/bodies.js';
@@ -171,23 +171,24 @@ export class KosmosIdvLauncher extends LitElement {
 
   readonly #follower = new StatusFollower(this, {
     onReport: (report) => this.#applyReport(report),
-    onRetrying: (error) =>
-      this.dispatchEvent(new KosmosIdvErrorEvent(error.code, error.message, true, this.sessionId ?? undefined)),
+    onRetrying: (error) => this.#tell(error),
     onStopped: (error) => this.#fail(error),
   });
 
-  /** Session creation, started by a click; aborted by `reset()` and by removal. */
+  /**
+   * Session creation, started by a click; its pending and failed states are what the `creating`
+   * launch shows. `reset()` and removal give it up with a run without a request: the run under way
+   * is aborted, and its outcome ignored even when a hook ignores its signal and settles later.
+   */
   readonly #creation = new Task(this, {
     autoRun: false,
-    task: ([request]: [SessionRequest], { signal }) => this.#backend().createSession(request, signal),
-    // A creation given up (reset, removal) may still settle, if a hook ignores its signal.
-    onComplete: (session) => {
-      if (this.launch.kind === 'creating') this.#begin(session, false);
-    },
+    task: ([request]: [SessionRequest?], { signal }) =>
+      request ? this.#backend().createSession(request, signal) : initialState,
+    onComplete: (session) => this.#begin(session, false),
     onError: (error) => {
-      if (this.launch.kind !== 'creating') return;
       this.#window.close();
-      this.#fail(toIdvError(error));
+      // The task is `ERROR` once this returns: a listener of the event sees `state` `error` and may start again.
+      queueMicrotask(() => this.#tell(toIdvError(error)));
     },
   });
 
@@ -203,7 +204,7 @@ export class KosmosIdvLauncher extends LitElement {
 
   /** Where the element is: `idle`, `creating`, `open`, `polling`, `completed`, `expired`, `declined` or `error`. */
   get state(): LauncherState {
-    return this.#configProblem ? 'error' : stateWord(this.launch);
+    return this.#configProblem || this.#creating === TaskStatus.ERROR ? 'error' : stateWord(this.launch);
   }
 
   /** The backend-confirmed session status, or `null` before there is a session. */
@@ -223,6 +224,11 @@ export class KosmosIdvLauncher extends LitElement {
 
   get #session(): Session | undefined {
     return 'session' in this.launch ? this.launch.session : undefined;
+  }
+
+  /** How the creation of the `creating` launch goes: `PENDING` or `ERROR` (`undefined` in any other launch). */
+  get #creating(): TaskStatus | undefined {
+    return this.launch.kind === 'creating' ? this.#creation.status : undefined;
   }
 
   get #report(): Report | undefined {
@@ -245,7 +251,7 @@ export class KosmosIdvLauncher extends LitElement {
       this.#deriveConfig();
       this.#resumeOnce();
     }
-    if (this.disabled || this.#configProblem || this.launch.kind === 'creating') return;
+    if (this.disabled || this.#configProblem || this.#creating === TaskStatus.PENDING) return;
     if (liveSession(this.launch)) return this.reopen();
     this.reset();
     if (isWindowMode(this.mode)) {
@@ -273,7 +279,7 @@ export class KosmosIdvLauncher extends LitElement {
 
   /** Forgets the current session (the backend's session is left as it is) and returns to `idle`. */
   reset(): void {
-    this.#creation.abort();
+    void this.#creation.run([]);
     this.#follower.stop();
     this.#window.close();
     this.#store()?.clear();
@@ -285,12 +291,8 @@ export class KosmosIdvLauncher extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    if (this.launch.kind === 'creating') {
-      // Creation is given up, not left pending: put back, the element can start again.
-      this.#creation.abort();
-      this.#window.close();
-      this.launch = { kind: 'idle' };
-    }
+    // Creation is given up, not left pending: put back, the element can start again.
+    if (this.#creating === TaskStatus.PENDING) this.reset();
   }
 
   protected override willUpdate(): void {
@@ -426,6 +428,11 @@ export class KosmosIdvLauncher extends LitElement {
     this.#closeDialog();
     // A session that cannot be followed any more is not resumed after a reload either.
     if (sessionLost(this.launch)) this.#store()?.clear();
+    this.#tell(error);
+  }
+
+  /** `kosmos-idv-error`, with the current session's id if there is one. */
+  #tell(error: IdvError): void {
     this.dispatchEvent(new KosmosIdvErrorEvent(error.code, error.message, error.retryable, this.sessionId ?? undefined));
   }
 
@@ -512,18 +519,16 @@ export class KosmosIdvLauncher extends LitElement {
   }
 
   protected override render() {
-    const { launch } = this;
-    const problem = this.#configProblem ?? (launch.kind === 'error' ? launch.error : undefined);
+    const problem = this.#configProblem;
     return html`<div class="launcher">
-      ${this.#renderPicker()} ${this.#session ? this.#renderBadge() : nothing}
-      ${problem ? this.#renderError(problem) : nothing} ${this.#renderAction()} ${this.#renderOffer()}
-      ${this.#renderView()}
+      ${this.#session ? this.#renderBadge() : nothing} ${problem ? this.#renderError(problem) : this.#renderAction()}
+      ${this.#renderOffer()} ${this.#renderView()}
     </div>`;
   }
 
-  #renderPicker() {
-    const { kind } = this.launch;
-    if (this.documentType || this.#configProblem || (kind !== 'idle' && kind !== 'creating')) return nothing;
+  /** The document picker, while the page has not set `document-type` and no session is under way. */
+  #renderPicker(creating: boolean) {
+    if (this.documentType) return nothing;
     const options: [DocumentType, keyof IdvStrings][] = [
       ['passport', 'passport'],
       ['driving_license', 'drivingLicense'],
@@ -539,7 +544,7 @@ export class KosmosIdvLauncher extends LitElement {
               name="document"
               .value=${value}
               .checked=${this.chosenDocument === value}
-              ?disabled=${kind === 'creating'}
+              ?disabled=${creating}
               @change=${() => (this.chosenDocument = value)}
             />${this.#text(label)}</label
           >`,
@@ -572,16 +577,21 @@ export class KosmosIdvLauncher extends LitElement {
     </div>`;
   }
 
+  /** What the user can do where the element is: the picker and start, a failure and its way on, … */
   #renderAction() {
-    if (this.#configProblem) return nothing;
     const { launch, disabled } = this;
     const button = (label: keyof IdvStrings, action: () => void, inert = disabled) =>
       html`<button part="button" aria-disabled=${inert ? 'true' : 'false'} @click=${action}>${this.#text(label)}</button>`;
     switch (launch.kind) {
       case 'idle':
-        return button('start', this.start);
+        return html`${this.#renderPicker(false)} ${button('start', this.start)}`;
       case 'creating':
-        return html`<button part="button" aria-disabled="true" aria-busy="true">${this.#text('starting')}</button>`;
+        return this.#creation.render({
+          pending: () =>
+            html`${this.#renderPicker(true)}
+              <button part="button" aria-disabled="true" aria-busy="true">${this.#text('starting')}</button>`,
+          error: (error) => html`${this.#renderError(toIdvError(error))} ${button('retry', this.start)}`,
+        });
       case 'following':
         if (launch.flow === 'offered' || this.#mode === 'qr') return nothing;
         return html`<button part="button" class=${launch.flow === 'showing' ? 'secondary' : ''} @click=${this.reopen}>
@@ -589,7 +599,8 @@ export class KosmosIdvLauncher extends LitElement {
         </button>`;
       case 'error':
         // Continuing a live session is allowed while `disabled`; starting a new one is not.
-        return button(sessionLost(launch) ? 'startAgain' : 'retry', this.#retry, disabled && !liveSession(launch));
+        return html`${this.#renderError(launch.error)}
+        ${button(sessionLost(launch) ? 'startAgain' : 'retry', this.#retry, disabled && !liveSession(launch))}`;
       case 'settled': {
         const { status, verification } = launch.report;
         if (status !== 'completed') return button('startAgain', this.start);

@@ -22,6 +22,7 @@ export type Flow = 'showing' | 'hidden' | 'offered';
 
 export type Launch =
   | { kind: 'idle' }
+  /** A session is being created, or its creation failed: the element's creation task says which, and why. */
   | { kind: 'creating' }
   | { kind: 'following'; session: Session; report?: Report; flow: Flow }
   | { kind: 'settled'; session: Session; report: Report }
@@ -38,6 +39,7 @@ export type LauncherState =
   | 'declined'
   | 'error';
 
+/** The `state` word of a launch (a `creating` one whose creation failed is `error`: the element knows which). */
 export function stateWord(launch: Launch): LauncherState {
   switch (launch.kind) {
     case 'following':

@@ -268,4 +268,84 @@ describe('<kosmos-idv-launcher> disabled, strings and reset()', () => {
     expect(el.sessionId).to.equal(null);
     expect(log.of('kosmos-idv-session')).to.have.length(0);
   });
+
+  it('reset() and a new start while a hook that ignores its signal is creating: the new creation is shown and taken, the late failure is not', async () => {
+    const creations: { signal: AbortSignal; resolve: (session: unknown) => void; reject: (error: unknown) => void }[] = [];
+    const el = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher document-type="passport" mode="qr" no-resume></kosmos-idv-launcher>`,
+    );
+    el.fetchStatus = () => new Promise(() => {});
+    el.createSession = (_request, signal) =>
+      new Promise((resolve, reject) => creations.push({ signal, resolve, reject })) as never;
+    await el.updateComplete;
+    const log = logEvents();
+    mainButton(el).click();
+    el.reset();
+    mainButton(el).click();
+    await el.updateComplete;
+    expect(creations).to.have.length(2);
+    expect(creations[0].signal.aborted, 'the first is given up').to.equal(true);
+    expect(el.state).to.equal('creating');
+    expect(mainButton(el).getAttribute('aria-busy')).to.equal('true');
+    creations[0].reject(new Error('too late'));
+    await settle(el);
+    expect(el.state, 'the first one failing later changes nothing').to.equal('creating');
+    expect(mainButton(el).textContent?.trim()).to.equal('Starting…');
+    expect(shows(el, '[part~="error"]')).to.equal(false);
+    expect(log.of('kosmos-idv-error')).to.have.length(0);
+    creations[1].resolve({
+      sessionId: 'second',
+      url: 'https://idv.example.com/flow/second',
+      token: 't',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      status: 'pending',
+    });
+    await settle(el);
+    expect(el.sessionId).to.equal('second');
+    expect(el.state).to.equal('open');
+    expect(log.of('kosmos-idv-session').map((event) => event.sessionId)).to.deep.equal(['second']);
+  });
+
+  it('removed while a hook that ignores its signal is creating: put back it is idle, the late session is not taken', async () => {
+    const log = logEvents();
+    let resolve!: (session: unknown) => void;
+    const el = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher document-type="passport" mode="qr" no-resume></kosmos-idv-launcher>`,
+    );
+    el.fetchStatus = () => new Promise(() => {});
+    el.createSession = () => new Promise((done) => (resolve = done)) as never;
+    await el.updateComplete;
+    const parent = el.parentNode!;
+    mainButton(el).click();
+    el.remove();
+    parent.appendChild(el);
+    resolve({
+      sessionId: 'late',
+      url: 'https://idv.example.com/flow/late',
+      token: 't',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      status: 'pending',
+    });
+    await settle(el);
+    expect(el.state).to.equal('idle');
+    expect(el.sessionId).to.equal(null);
+    expect(mainButton(el).textContent?.trim()).to.equal('Verify your identity');
+    expect(log.of('kosmos-idv-session')).to.have.length(0);
+  });
+
+  it('a failed creation is the error state by the time kosmos-idv-error fires, and a listener may start again', async () => {
+    const backend = new FakeBackend(['pending']);
+    backend.creates = ['network-error'];
+    stubOpen(fakeWindow(), fakeWindow());
+    const el = await launcher();
+    const seen: string[] = [];
+    el.addEventListener('kosmos-idv-error', () => {
+      seen.push(el.state);
+      el.start();
+    });
+    mainButton(el).click();
+    await until(() => el.sessionId === 's2', 'the second session');
+    expect(seen).to.deep.equal(['error']);
+    expect(backend.posts).to.have.length(2);
+  });
 });
