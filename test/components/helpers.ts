@@ -278,3 +278,21 @@ export function badge(el: KosmosIdvLauncher): { text: string; status: string | u
   if (!box) return null;
   return { text: part(el, 'status')?.textContent?.trim() ?? '', status: box.dataset.status };
 }
+
+/**
+ * Records the listeners added to `window` and `document` from now on: `added()` lists their event
+ * types, `left()` those still listening, neither removed nor added with a signal since aborted.
+ */
+export function watchPageListeners(): { added: () => string[]; left: () => string[] } {
+  const targets = [window, document];
+  const adds = targets.map((target) => sinon.spy(target, 'addEventListener'));
+  const removes = targets.map((target) => sinon.spy(target, 'removeEventListener'));
+  const calls = (spies: sinon.SinonSpy[]) => spies.flatMap((spy, i) => spy.getCalls().map((call) => ({ i, args: call.args })));
+  const removed = ({ i, args: [type, listener, options] }: { i: number; args: unknown[] }) =>
+    (options as AddEventListenerOptions | undefined)?.signal?.aborted === true ||
+    calls(removes).some((call) => call.i === i && call.args[0] === type && call.args[1] === listener);
+  return {
+    added: () => calls(adds).map(({ args }) => String(args[0])),
+    left: () => calls(adds).filter((call) => !removed(call)).map(({ args }) => String(args[0])),
+  };
+}
