@@ -4,7 +4,8 @@ import { defineConfig } from 'vite';
 // QR code generator) and `embedded` mode stay separate chunks, loaded only when those modes are
 // used; they import Lit from the entry (`allow-extension` lets the entry export it) instead of a
 // third shared chunk. Vite's library mode keeps whitespace in ES output, so the bundler is asked to
-// minify it fully.
+// minify it fully, and to drop the `@__PURE__` annotations it otherwise keeps (a page loads the
+// CDN build as it is; no bundler reads them).
 export default defineConfig({
   build: {
     outDir: 'dist/cdn',
@@ -17,7 +18,7 @@ export default defineConfig({
     },
     rolldownOptions: {
       preserveEntrySignatures: 'allow-extension',
-      output: { minify: true },
+      output: { minify: true, comments: { annotation: false } },
     },
   },
 });
