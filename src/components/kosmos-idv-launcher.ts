@@ -453,7 +453,7 @@ export class KosmosIdvLauncher extends LitElement {
     this.launch = { ...launch, flow: 'hidden' };
     this.dispatchEvent(new KosmosIdvCloseEvent(launch.session.sessionId, this.status));
     this.#follower.poke();
-    void this.updateComplete.then(() => this.#part('button')?.focus());
+    this.#refocus();
   }
 
   /** The embedded flow did not load in time: offer it in a window instead (the user closed nothing). */
@@ -481,11 +481,15 @@ export class KosmosIdvLauncher extends LitElement {
   }
 
   /**
-   * Closes the embedded dialog if it is open; the focus it held goes to the main button, else the
-   * badge. Called after a state change, so that the focus goes to the button of the render it causes.
+   * Closes the embedded dialog if it is open, and gives the focus it held back (`#refocus`). Called
+   * after a state change, so that the focus goes to the button of the render it causes.
    */
   #closeDialog(): void {
-    if (!this.#dialog?.close()) return;
+    if (this.#dialog?.close()) this.#refocus();
+  }
+
+  /** Once the flow stops showing: the focus goes to the main button of the next render, else the badge. */
+  #refocus(): void {
     void this.updateComplete.then(() => (this.#part('button') ?? this.#part('badge'))?.focus());
   }
 
