@@ -530,7 +530,7 @@ export class KosmosIdvLauncher extends LitElement {
     </div>`;
   }
 
-  /** The document picker, while the page has not set `document-type` and no session is under way. */
+  /** The document picker when the page has not set `document-type`: before a session, disabled while one is created. */
   #renderPicker(creating: boolean) {
     if (this.documentType) return nothing;
     const options: [DocumentType, keyof IdvStrings][] = [
@@ -581,7 +581,7 @@ export class KosmosIdvLauncher extends LitElement {
     </div>`;
   }
 
-  /** What the user can do where the element is: the picker and start, a failure and its way on, … */
+  /** The main button where the element is, after the picker before a session or after the failure it answers; `creating` as its task goes. */
   #renderAction() {
     const { launch, disabled } = this;
     const button = (label: keyof IdvStrings, action: () => void, inert = disabled) =>
