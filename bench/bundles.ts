@@ -19,6 +19,7 @@ const root = new URL('..', import.meta.url).pathname;
 const KB = 1024;
 
 const gzip = (bytes: Uint8Array | string) => gzipSync(bytes, { level: 9 }).byteLength;
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
 /** One input's share of a bundle. */
 export interface BundleInput {
@@ -34,8 +35,12 @@ export interface BundleReport {
   cdnInputs: BundleInput[];
 }
 
-/** Builds the CDN bundle exactly as `npm run build:cdn` does, but into `outDir`. */
-export async function buildCdn(outDir: string): Promise<{ entry: Uint8Array; qr: Uint8Array; embedded: Uint8Array }> {
+/**
+ * Builds the CDN bundle exactly as `npm run build:cdn` does, but into `outDir`. `entry` is what a
+ * page loads for the tag: `kosmos-idv-launcher.js` and the Lit chunk it imports (shared with the
+ * lazy views, so that the entry exports only the public names).
+ */
+export async function buildCdn(outDir: string): Promise<{ entry: Uint8Array[]; qr: Uint8Array; embedded: Uint8Array }> {
   await viteBuild({
     root,
     configFile: join(root, 'vite.config.ts'),
@@ -45,11 +50,12 @@ export async function buildCdn(outDir: string): Promise<{ entry: Uint8Array; qr:
   const files = await readdir(outDir);
   const qr = files.find((file) => /^qr-.*\.js$/.test(file));
   const embedded = files.find((file) => /^embedded-.*\.js$/.test(file));
-  if (!files.includes('kosmos-idv-launcher.js') || !qr || !embedded) {
-    throw new Error(`The CDN build did not write kosmos-idv-launcher.js, a qr-*.js and an embedded-*.js chunk: ${files.join(', ')}`);
+  const lit = files.find((file) => /^lit-.*\.js$/.test(file));
+  if (!files.includes('kosmos-idv-launcher.js') || !qr || !embedded || !lit) {
+    throw new Error(`The CDN build did not write kosmos-idv-launcher.js, a lit-*.js, a qr-*.js and an embedded-*.js chunk: ${files.join(', ')}`);
   }
   return {
-    entry: await readFile(join(outDir, 'kosmos-idv-launcher.js')),
+    entry: [await readFile(join(outDir, 'kosmos-idv-launcher.js')), await readFile(join(outDir, lit))],
     qr: await readFile(join(outDir, qr)),
     embedded: await readFile(join(outDir, embedded)),
   };
@@ -116,12 +122,12 @@ export async function benchBundles(): Promise<BundleReport> {
       figures: [
         {
           name: 'CDN build (element + Lit + src/api), gzip',
-          value: kb(gzip(cdn.entry)),
+          value: kb(sum(cdn.entry.map(gzip))),
           unit: 'KB',
           target: 14.5,
           compare: 'max',
           note:
-            `vite.config.ts (Rolldown), ${kb(cdn.entry.byteLength)} KB minified; esbuild's bundle of the same, ` +
+            `vite.config.ts (Rolldown): the entry and its Lit chunk, each gzipped, ${kb(sum(cdn.entry.map((file) => file.byteLength)))} KB minified; esbuild's bundle of the same, ` +
             `${kb(gzip(inlined.entry))} KB gzip; the embedded view, loaded only in embedded mode, ${kb(gzip(cdn.embedded))} KB gzip`,
         },
         {

@@ -1,10 +1,13 @@
 /**
  * `kosmos-idv-launcher/react`: `<KosmosIdvLauncher>`, a React component made by `@lit/react`
  * around the element (registered by this import), with each event as a typed `onKosmosIdv…` prop,
- * and JSX types for the bare `<kosmos-idv-launcher>` tag. Needs `react` 19 and `@lit/react`
+ * and JSX types for the bare `<kosmos-idv-launcher>` tag. Needs `react` 18 or 19 and `@lit/react`
  * (optional peer dependencies). Safe to import during server-side rendering: nothing touches the
- * DOM until React mounts the component in a browser.
+ * DOM until React mounts the component in a browser. A client module (`'use client'`): a React
+ * Server Component may render `<KosmosIdvLauncher>` with serialisable props (strings, numbers,
+ * plain objects); event props and hooks are functions, which only a client component can pass.
  */
+'use client';
 import React from 'react';
 import { createComponent, type EventName, type WebComponentProps } from '@lit/react';
 import { tagName } from '../components/define.js';

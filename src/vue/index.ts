@@ -10,26 +10,32 @@ import type { KosmosIdvEventMap } from '../components/events.js';
 import type { KosmosIdvLauncher } from '../components/kosmos-idv-launcher.js';
 
 /** The element's properties a template may set (as attributes, or with `.prop` for objects and hooks). */
-export type KosmosIdvLauncherVueProps = Partial<
-  Pick<
-    KosmosIdvLauncher,
-    | 'endpoint'
-    | 'documentType'
-    | 'username'
-    | 'firstname'
-    | 'lastname'
-    | 'uid'
-    | 'mode'
-    | 'pollInterval'
-    | 'noResume'
-    | 'noRetry'
-    | 'disabled'
-    | 'requestInit'
-    | 'createSession'
-    | 'fetchStatus'
-    | 'strings'
-  >
+type TemplateProperties = Pick<
+  KosmosIdvLauncher,
+  | 'endpoint'
+  | 'documentType'
+  | 'username'
+  | 'firstname'
+  | 'lastname'
+  | 'uid'
+  | 'mode'
+  | 'pollInterval'
+  | 'noResume'
+  | 'noRetry'
+  | 'disabled'
+  | 'requestInit'
+  | 'createSession'
+  | 'fetchStatus'
+  | 'strings'
 >;
+
+/**
+ * The props a template may write: each property by its type, and a number also as the attribute
+ * value that the element converts (`poll-interval="250"`, which Vue sets as an attribute).
+ */
+export type KosmosIdvLauncherVueProps = {
+  [K in keyof TemplateProperties]?: TemplateProperties[K] extends number ? number | `${number}` : TemplateProperties[K];
+};
 
 /**
  * `<kosmos-idv-launcher>` as Vue's template type checker sees a component: the element, plus

@@ -21,7 +21,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -118,7 +118,6 @@ const kits: KitProcess[] = [];
 const createAnswers: number[] = [];
 const visits: Visit[] = [];
 let keyPair: KosmosKeyPair;
-let script: string;
 /** The ledger both kit processes use, as they would one database. */
 let ledger: LedgerStore;
 
@@ -155,10 +154,14 @@ const site: RequestListener = (req, res) => {
   if (path.startsWith('/api/idv')) {
     if (req.method === 'POST') res.on('finish', () => createAnswers.push(res.statusCode));
     void kit.handler.node(req, res);
-  } else if (path === '/' || path === '/kosmos-idv-launcher.js') {
-    const page = path === '/';
-    res.writeHead(200, { 'Content-Type': page ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8' });
-    res.end(page ? PAGE : script);
+  } else if (path === '/') {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
+  } else if (/^\/[\w.-]+\.js$/.test(path)) {
+    // The CDN build's entry and the chunks it loads from beside it.
+    readFile(new URL(`.${path}`, CDN_BUILD)).then(
+      (body) => res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' }).end(body),
+      () => res.writeHead(404).end(),
+    );
   } else {
     res.writeHead(404).end();
   }
@@ -256,7 +259,7 @@ const visit = (end: End): Visit => visits.find((item) => item.end === end)!;
 const allResults = () => kits.flatMap((instance) => instance.deliveries);
 
 before(async () => {
-  script = await readFile(CDN_BUILD, 'utf8').catch(() => {
+  await access(CDN_BUILD).catch(() => {
     throw new Error(`${CDN_BUILD.pathname} is missing: run \`npm run build\` first`);
   });
   sim = await startSimulator({

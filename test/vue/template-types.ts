@@ -18,7 +18,10 @@ export const props: Launcher['$props'] = {
   class: 'launcher',
 };
 
-// @ts-expect-error pollInterval is a number
+// A static attribute: `poll-interval="250"` in a template.
+export const attributeValue: Launcher['$props'] = { pollInterval: '250' };
+
+// @ts-expect-error pollInterval is a number, or a number written as an attribute value
 export const badProps: Launcher['$props'] = { pollInterval: 'fast' };
 
 export function emits(emit: Launcher['$emit'], complete: KosmosIdvCompleteEvent, declined: KosmosIdvDeclinedEvent): void {

@@ -1,0 +1,40 @@
+/** German texts of `<kosmos-idv-launcher>`: `launcher.strings = de;` (and `lang="de"`). */
+import type { IdvStrings } from '../components/strings.js';
+
+const de: IdvStrings = {
+  start: 'Identität verifizieren',
+  starting: 'Wird gestartet…',
+  startingFlow: 'Verifizierung wird gestartet…',
+  reopen: 'Verifizierung fortsetzen',
+  retry: 'Erneut versuchen',
+  startAgain: 'Neue Verifizierung starten',
+  chooseDocument: 'Wählen Sie Ihr Dokument',
+  passport: 'Reisepass',
+  drivingLicense: 'Führerschein',
+  idCard: 'Personalausweis',
+  statusLabel: 'Status der Verifizierung',
+  statusStarting: 'Wird gestartet',
+  statusPending: 'Noch nicht begonnen',
+  statusInProgress: 'In Bearbeitung',
+  statusPassed: 'Verifiziert',
+  statusFailed: 'Verifizierung fehlgeschlagen',
+  statusNotPerformed: 'Abgeschlossen, nicht verifiziert',
+  statusExpired: 'Abgelaufen',
+  statusDeclined: 'Abgelehnt',
+  statusReconnecting: 'Verbindung wird wiederhergestellt…',
+  popupBlocked: 'Ihr Browser hat das Verifizierungsfenster blockiert.',
+  openFlow: 'Verifizierung öffnen',
+  dialogTitle: 'Identitätsprüfung',
+  close: 'Schließen',
+  openInWindow: 'Stattdessen in einem neuen Fenster öffnen',
+  qrTitle: 'Auf dem Smartphone fortfahren',
+  qrHint: 'Scannen Sie diesen Code mit der Kamera Ihres Smartphones oder öffnen Sie den Link auf einem beliebigen Gerät.',
+  copyLink: 'Link kopieren',
+  copied: 'Link kopiert',
+  errorTitle: 'Etwas ist schiefgelaufen',
+  errorRetry: 'Der Verifizierungsdienst ist nicht erreichbar. Versuchen Sie es gleich noch einmal.',
+  errorExpired: 'Diese Verifizierungssitzung ist abgelaufen.',
+  errorFailed: 'Die Verifizierung konnte nicht fortgesetzt werden.',
+};
+
+export default de;

@@ -1,0 +1,40 @@
+/** Spanish texts of `<kosmos-idv-launcher>`: `launcher.strings = es;` (and `lang="es"`). */
+import type { IdvStrings } from '../components/strings.js';
+
+const es: IdvStrings = {
+  start: 'Verificar mi identidad',
+  starting: 'Iniciando…',
+  startingFlow: 'Iniciando la verificación…',
+  reopen: 'Continuar la verificación',
+  retry: 'Reintentar',
+  startAgain: 'Iniciar una nueva verificación',
+  chooseDocument: 'Elige tu documento',
+  passport: 'Pasaporte',
+  drivingLicense: 'Permiso de conducir',
+  idCard: 'Documento de identidad',
+  statusLabel: 'Estado de la verificación',
+  statusStarting: 'Iniciando',
+  statusPending: 'Aún no iniciada',
+  statusInProgress: 'En curso',
+  statusPassed: 'Verificada',
+  statusFailed: 'Verificación fallida',
+  statusNotPerformed: 'Completada, no verificada',
+  statusExpired: 'Caducada',
+  statusDeclined: 'Rechazada',
+  statusReconnecting: 'Reconectando…',
+  popupBlocked: 'Tu navegador bloqueó la ventana de verificación.',
+  openFlow: 'Abrir la verificación',
+  dialogTitle: 'Verificación de identidad',
+  close: 'Cerrar',
+  openInWindow: 'Abrir en una ventana nueva',
+  qrTitle: 'Continúa en tu teléfono',
+  qrHint: 'Escanea este código con la cámara de tu teléfono o abre el enlace en cualquier dispositivo.',
+  copyLink: 'Copiar enlace',
+  copied: 'Enlace copiado',
+  errorTitle: 'Algo salió mal',
+  errorRetry: 'No se pudo contactar con el servicio de verificación. Inténtalo de nuevo en un momento.',
+  errorExpired: 'Esta sesión de verificación ha caducado.',
+  errorFailed: 'La verificación no pudo continuar.',
+};
+
+export default es;

@@ -1,0 +1,40 @@
+/** French texts of `<kosmos-idv-launcher>`: `launcher.strings = fr;` (and `lang="fr"`). */
+import type { IdvStrings } from '../components/strings.js';
+
+const fr: IdvStrings = {
+  start: 'Vérifier mon identité',
+  starting: 'Démarrage…',
+  startingFlow: 'Démarrage de la vérification…',
+  reopen: 'Reprendre la vérification',
+  retry: 'Réessayer',
+  startAgain: 'Commencer une nouvelle vérification',
+  chooseDocument: 'Choisissez votre document',
+  passport: 'Passeport',
+  drivingLicense: 'Permis de conduire',
+  idCard: 'Carte d’identité',
+  statusLabel: 'État de la vérification',
+  statusStarting: 'Démarrage',
+  statusPending: 'Pas encore commencée',
+  statusInProgress: 'En cours',
+  statusPassed: 'Vérifiée',
+  statusFailed: 'Échec de la vérification',
+  statusNotPerformed: 'Terminée, non vérifiée',
+  statusExpired: 'Expirée',
+  statusDeclined: 'Refusée',
+  statusReconnecting: 'Reconnexion…',
+  popupBlocked: 'Votre navigateur a bloqué la fenêtre de vérification.',
+  openFlow: 'Ouvrir la vérification',
+  dialogTitle: 'Vérification d’identité',
+  close: 'Fermer',
+  openInWindow: 'Ouvrir plutôt dans une nouvelle fenêtre',
+  qrTitle: 'Continuer sur votre téléphone',
+  qrHint: 'Scannez ce code avec l’appareil photo de votre téléphone, ou ouvrez le lien sur n’importe quel appareil.',
+  copyLink: 'Copier le lien',
+  copied: 'Lien copié',
+  errorTitle: 'Une erreur s’est produite',
+  errorRetry: 'Le service de vérification est injoignable. Réessayez dans un instant.',
+  errorExpired: 'Cette session de vérification a expiré.',
+  errorFailed: 'La vérification n’a pas pu se poursuivre.',
+};
+
+export default fr;

@@ -1,0 +1,40 @@
+/** Italian texts of `<kosmos-idv-launcher>`: `launcher.strings = it;` (and `lang="it"`). */
+import type { IdvStrings } from '../components/strings.js';
+
+const it: IdvStrings = {
+  start: 'Verifica la tua identità',
+  starting: 'Avvio…',
+  startingFlow: 'Avvio della verifica…',
+  reopen: 'Continua la verifica',
+  retry: 'Riprova',
+  startAgain: 'Avvia una nuova verifica',
+  chooseDocument: 'Scegli il tuo documento',
+  passport: 'Passaporto',
+  drivingLicense: 'Patente di guida',
+  idCard: 'Carta d’identità',
+  statusLabel: 'Stato della verifica',
+  statusStarting: 'Avvio',
+  statusPending: 'Non ancora iniziata',
+  statusInProgress: 'In corso',
+  statusPassed: 'Verificata',
+  statusFailed: 'Verifica non riuscita',
+  statusNotPerformed: 'Completata, non verificata',
+  statusExpired: 'Scaduta',
+  statusDeclined: 'Rifiutata',
+  statusReconnecting: 'Riconnessione…',
+  popupBlocked: 'Il browser ha bloccato la finestra di verifica.',
+  openFlow: 'Apri la verifica',
+  dialogTitle: 'Verifica dell’identità',
+  close: 'Chiudi',
+  openInWindow: 'Apri invece in una nuova finestra',
+  qrTitle: 'Continua sul telefono',
+  qrHint: 'Inquadra questo codice con la fotocamera del telefono oppure apri il link su qualsiasi dispositivo.',
+  copyLink: 'Copia link',
+  copied: 'Link copiato',
+  errorTitle: 'Si è verificato un errore',
+  errorRetry: 'Impossibile raggiungere il servizio di verifica. Riprova tra poco.',
+  errorExpired: 'Questa sessione di verifica è scaduta.',
+  errorFailed: 'Impossibile proseguire con la verifica.',
+};
+
+export default it;

@@ -1,0 +1,40 @@
+/** Dutch texts of `<kosmos-idv-launcher>`: `launcher.strings = nl;` (and `lang="nl"`). */
+import type { IdvStrings } from '../components/strings.js';
+
+const nl: IdvStrings = {
+  start: 'Verifieer je identiteit',
+  starting: 'Bezig met starten…',
+  startingFlow: 'Verificatie wordt gestart…',
+  reopen: 'Verificatie voortzetten',
+  retry: 'Opnieuw proberen',
+  startAgain: 'Nieuwe verificatie starten',
+  chooseDocument: 'Kies je document',
+  passport: 'Paspoort',
+  drivingLicense: 'Rijbewijs',
+  idCard: 'Identiteitskaart',
+  statusLabel: 'Status van de verificatie',
+  statusStarting: 'Bezig met starten',
+  statusPending: 'Nog niet begonnen',
+  statusInProgress: 'Bezig',
+  statusPassed: 'Geverifieerd',
+  statusFailed: 'Verificatie mislukt',
+  statusNotPerformed: 'Afgerond, niet geverifieerd',
+  statusExpired: 'Verlopen',
+  statusDeclined: 'Geweigerd',
+  statusReconnecting: 'Opnieuw verbinden…',
+  popupBlocked: 'Je browser heeft het verificatievenster geblokkeerd.',
+  openFlow: 'Verificatie openen',
+  dialogTitle: 'Identiteitsverificatie',
+  close: 'Sluiten',
+  openInWindow: 'Open in plaats daarvan in een nieuw venster',
+  qrTitle: 'Ga verder op je telefoon',
+  qrHint: 'Scan deze code met de camera van je telefoon, of open de link op een ander apparaat.',
+  copyLink: 'Link kopiëren',
+  copied: 'Link gekopieerd',
+  errorTitle: 'Er is iets misgegaan',
+  errorRetry: 'De verificatiedienst is niet bereikbaar. Probeer het zo opnieuw.',
+  errorExpired: 'Deze verificatiesessie is verlopen.',
+  errorFailed: 'De verificatie kon niet worden voortgezet.',
+};
+
+export default nl;

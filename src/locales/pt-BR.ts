@@ -1,0 +1,40 @@
+/** Brazilian Portuguese texts of `<kosmos-idv-launcher>`: `launcher.strings = ptBR;` (and `lang="pt-BR"`). */
+import type { IdvStrings } from '../components/strings.js';
+
+const ptBR: IdvStrings = {
+  start: 'Verificar minha identidade',
+  starting: 'Iniciando…',
+  startingFlow: 'Iniciando a verificação…',
+  reopen: 'Continuar a verificação',
+  retry: 'Tentar novamente',
+  startAgain: 'Iniciar uma nova verificação',
+  chooseDocument: 'Escolha seu documento',
+  passport: 'Passaporte',
+  drivingLicense: 'Carteira de motorista',
+  idCard: 'Carteira de identidade',
+  statusLabel: 'Status da verificação',
+  statusStarting: 'Iniciando',
+  statusPending: 'Ainda não iniciada',
+  statusInProgress: 'Em andamento',
+  statusPassed: 'Verificada',
+  statusFailed: 'Falha na verificação',
+  statusNotPerformed: 'Concluída, não verificada',
+  statusExpired: 'Expirada',
+  statusDeclined: 'Recusada',
+  statusReconnecting: 'Reconectando…',
+  popupBlocked: 'Seu navegador bloqueou a janela de verificação.',
+  openFlow: 'Abrir a verificação',
+  dialogTitle: 'Verificação de identidade',
+  close: 'Fechar',
+  openInWindow: 'Abrir em uma nova janela',
+  qrTitle: 'Continue no seu celular',
+  qrHint: 'Escaneie este código com a câmera do seu celular ou abra o link em qualquer dispositivo.',
+  copyLink: 'Copiar link',
+  copied: 'Link copiado',
+  errorTitle: 'Algo deu errado',
+  errorRetry: 'Não foi possível acessar o serviço de verificação. Tente novamente em instantes.',
+  errorExpired: 'Esta sessão de verificação expirou.',
+  errorFailed: 'Não foi possível continuar a verificação.',
+};
+
+export default ptBR;
