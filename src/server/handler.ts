@@ -10,7 +10,7 @@
  * Every error is `{ error: { code, message, retryable } }`: no stack, no license key, no PII.
  */
 import * as v from 'valibot';
-import type { SessionRequest, StatusReport } from '../contract/bodies.js';
+import type { StatusReport } from '../contract/bodies.js';
 import type { KitErrorCode } from '../contract/errors.js';
 import { DOCUMENT_TYPES, normaliseDocumentType, TERMINAL_STATUSES } from '../contract/vocabulary.js';
 import { UNWATCHED_MIN_MS } from './collector.js';
@@ -78,7 +78,8 @@ class HttpError extends Error {
 }
 
 const DOCUMENT_TYPE_PROBLEM = 'documentType must be passport, driving_license or id_card';
-const UID_PROBLEM = 'uid must be a string or an integer';
+/** The seed types uid as an integer: one JSON can carry exactly only up to 2^53 - 1. */
+const UID_PROBLEM = `uid must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (a JSON integer, or a string of digits)`;
 
 const field = (name: string) =>
   v.optional(
@@ -100,9 +101,10 @@ const createBody = v.strictObject({
   lastname: field('lastname'),
   uid: v.optional(
     v.pipe(
-      v.union([v.string(), v.pipe(v.number(), v.integer(UID_PROBLEM))], UID_PROBLEM),
-      v.transform(String),
-      v.maxLength(MAX_FIELD, `uid must be at most ${MAX_FIELD} characters`),
+      v.union([v.number(), v.pipe(v.string(), v.regex(/^\d{1,16}$/, UID_PROBLEM))], UID_PROBLEM),
+      v.transform(Number),
+      v.safeInteger(UID_PROBLEM),
+      v.minValue(0, UID_PROBLEM),
     ),
   ),
 });
@@ -287,7 +289,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
       throw new HttpError(400, 'bad_request', [...new Set(parsed.issues.map(bodyProblem))].join('; '));
     }
     const subject = tickets ? await ticketSubject(request) : await subjectOf(request);
-    const { documentType, ...user } = parsed.output as SessionRequest;
+    const { documentType, ...user } = parsed.output;
     const dvcID = settings.dvcIDs[documentType];
     if (!dvcID) throw new HttpError(400, 'bad_request', `documentType ${documentType} is not offered here.`);
     // A ledger that cannot be written refuses before 1Kosmos is asked for a session it could not track.

@@ -5,7 +5,7 @@
  */
 import { Collector, type Sink } from './collector.js';
 import { resolveConfig, type IdvHandlerConfig, type IdvHandlerError, type ResolvedConfig } from './config.js';
-import { KosmosClient } from './kosmos-client.js';
+import { checkedClient, type KosmosClient } from './kosmos-client.js';
 import { createPgliteStore } from './ledger/pglite.js';
 import { Sealer } from './ledger/seal.js';
 import type { LedgerStore } from './ledger/store.js';
@@ -31,7 +31,8 @@ export interface Kit {
 export function createKit(config: IdvHandlerConfig): Kit {
   const settings = resolveConfig(config);
   const timeoutMs = settings.timeoutMs ?? 10_000;
-  const client = new KosmosClient({
+  // Checked by resolveConfig: not checked again.
+  const client = checkedClient({
     tenantDNS: settings.tenantDNS,
     communityName: settings.communityName,
     licenseKey: settings.licenseKey,

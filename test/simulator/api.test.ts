@@ -113,7 +113,20 @@ describe('simulator docuverify API', () => {
         'user.uid a float',
         (s) => createPayload(s, { sessionRequest: { ...sessionRequestOf(s), user: { uid: 1.5 } } }),
         400,
-        'sessionRequest.user.uid must be a string or an integer',
+        'sessionRequest.user.uid must be an integer',
+      ],
+      [
+        // The seed's create-session table types uid as an integer.
+        'user.uid a string',
+        (s) => createPayload(s, { sessionRequest: { ...sessionRequestOf(s), user: { uid: '42' } } }),
+        400,
+        'sessionRequest.user.uid must be an integer',
+      ],
+      [
+        'userUID not a string',
+        (s) => createPayload(s, { sessionRequest: { ...sessionRequestOf(s), userUID: 42 } }),
+        400,
+        'sessionRequest.userUID must be a string',
       ],
     ];
     for (const [name, payload, status, message] of cases) {
