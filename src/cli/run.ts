@@ -26,6 +26,7 @@ const OPTIONS = {
     'license-key': { type: 'string' },
     'session-lifetime': { type: 'string' },
     config: { type: 'string' },
+    tls: { type: 'boolean' },
   },
   serve: { ...HELP, config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
   collect: { ...HELP, config: { type: 'string' }, once: { type: 'boolean' } },
@@ -88,6 +89,7 @@ async function runCommand(command: CommandName, args: string[], out: Output): Pr
           licenseKey: str('license-key'),
           sessionLifetime: str('session-lifetime'),
           config: str('config'),
+          tls: flags.tls === true,
         },
         (line) => out.stdout(`${line}\n`),
       );

@@ -55,11 +55,14 @@ Options:
   --host <host>               interface to listen on (default 127.0.0.1)
   --license-key <key>         the license key to accept (default: a fixed development key)
   --session-lifetime <secs>   session lifetime in seconds (default 604800, 7 days)
+  --tls                       serve https with a self-signed certificate made at start; its
+                              file is printed (trust it with NODE_EXTRA_CA_CERTS=<file>), for
+                              clients that only call https://{tenantDNS}, as 1Kosmos's helpers do
   --config <file.json>        settings file: port, host, tenantDNS, communityName,
                               dvcIDs { "<name>": { "selfie": bool, "piiRetention"? } },
                               licenseKeys [..],
                               sessionLifetime, maxSessions, piiRetention { off, ttl },
-                              faults { latencyMs, errorRate, malformedRate }, frameable
+                              faults { latencyMs, errorRate, malformedRate }, frameable, tls
                               (command-line options win over the file)
   -h, --help                  show this help
 `,

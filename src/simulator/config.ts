@@ -52,6 +52,11 @@ export interface SimulatorOptions {
   faults?: Partial<FaultSettings>;
   /** Whether hosted pages may be framed; default `true`. */
   frameable?: boolean;
+  /**
+   * Serve https with a self-signed certificate generated at start (`Simulator.certificate`), as
+   * clients that only speak `https://{tenantDNS}` need (1Kosmos's own helpers); default `false`.
+   */
+  tls?: boolean;
   /** At most this many sessions are kept; the oldest are pruned first. Default 10 000. */
   maxSessions?: number;
   /** Source of randomness for faults (0 ≤ n < 1); default `Math.random`. */
@@ -70,6 +75,7 @@ export interface SimulatorConfig {
   piiRetention: PiiRetention;
   faults: FaultSettings;
   frameable: boolean;
+  tls: boolean;
   maxSessions: number;
   random: () => number;
 }
@@ -90,6 +96,7 @@ export const DEFAULT_CONFIG: Readonly<Omit<SimulatorConfig, 'random'>> = {
   piiRetention: { off: false, ttl: -1 },
   faults: { latencyMs: 0, errorRate: 0, malformedRate: 0 },
   frameable: true,
+  tls: false,
   maxSessions: 10_000,
 };
 
@@ -112,6 +119,7 @@ const SETTINGS = new Set([
   'piiRetention',
   'faults',
   'frameable',
+  'tls',
   'maxSessions',
   'random',
 ]);
@@ -210,7 +218,8 @@ function checkSetting(key: string, value: unknown): string[] {
     case 'faults':
       return checkFaults(value);
     case 'frameable':
-      return typeof value === 'boolean' ? [] : ['frameable must be true or false'];
+    case 'tls':
+      return typeof value === 'boolean' ? [] : [`${key} must be true or false`];
     case 'maxSessions':
       return Number.isInteger(value) && (value as number) >= 1
         ? []
@@ -248,6 +257,7 @@ export function resolveConfig(options: SimulatorOptions = {}): SimulatorConfig {
     piiRetention: { ...DEFAULT_CONFIG.piiRetention, ...options.piiRetention },
     faults: { ...DEFAULT_CONFIG.faults, ...options.faults },
     frameable: options.frameable ?? DEFAULT_CONFIG.frameable,
+    tls: options.tls ?? DEFAULT_CONFIG.tls,
     maxSessions: options.maxSessions ?? DEFAULT_CONFIG.maxSessions,
     random: options.random ?? Math.random,
   };

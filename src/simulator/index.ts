@@ -10,9 +10,11 @@
  */
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createApp } from './app.js';
+import { selfSignedCertificate } from './certificate.js';
 import { createClock, type SimulatorClock } from './clock.js';
 import { resolveConfig, type SimulatorOptions, type Workflow } from './config.js';
 import type { SimulatorAddress, SimulatorContext } from './context.js';
@@ -44,7 +46,7 @@ export type SimulatorFaults = Pick<
 
 /** A running simulator. */
 export interface Simulator {
-  /** `http://127.0.0.1:54321` */
+  /** `http://127.0.0.1:54321` (`https:` with `tls`) */
   readonly origin: string;
   /** `127.0.0.1:54321`, unless configured. */
   readonly tenantDNS: string;
@@ -55,6 +57,8 @@ export interface Simulator {
   readonly docuverifyUrl: string;
   /** The configured workflows. */
   readonly dvcIDs: Readonly<Record<string, Workflow>>;
+  /** With `tls`: the self-signed certificate it serves (PEM), for a client to trust. */
+  readonly certificate?: string;
   /** The docuverify service's current public key (changes with `faults.rotateKey()`). */
   readonly servicePublicKey: string;
   /** The simulator clock (ms); `advance(seconds)` moves it forward. */
@@ -107,9 +111,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     address,
   };
   const app = createApp(context);
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const tenantHost = config.tenantDNS && new URL(`https://${config.tenantDNS}`).hostname.replace(/^\[|\]$/g, '');
+  const tls = config.tls ? await selfSignedCertificate([config.host, tenantHost].filter((host): host is string => !!host)) : undefined;
+  const server = (
+    tls
+      ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { key: tls.key, cert: tls.cert } })
+      : createAdaptorServer({ fetch: app.fetch })
+  ) as Server;
   const { port } = await listen(server, config.port, config.host);
-  address.origin = `http://${urlHost(config.host)}:${port}`;
+  address.origin = `${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   address.tenantDNS = config.tenantDNS ?? `${urlHost(config.host)}:${port}`;
 
   let closed: Promise<void> | undefined;
@@ -119,6 +129,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     communityName: config.communityName,
     licenseKey: config.licenseKeys[0],
     docuverifyUrl: `${address.origin}/docuverify`,
+    certificate: tls?.cert,
     dvcIDs: config.dvcIDs,
     get servicePublicKey() {
       return keys.current.publicKey;

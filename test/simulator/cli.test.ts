@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -181,5 +182,29 @@ describe('kosmos-idv CLI', () => {
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
     assert.match(stdout, /simulator stopped\n$/);
+  });
+
+  it('simulate --tls serves https with a certificate whose path it prints, which a client can trust (NODE_EXTRA_CA_CERTS)', async () => {
+    const child = spawnCli(['simulate', '--port', '0', '--tls']);
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk;
+        if (stdout.includes('Stop with Ctrl+C.')) resolve();
+      });
+      child.on('close', () => reject(new Error(`simulate exited early: ${stdout}`)));
+    });
+    const origin = /origin:\s+(https:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout)?.[1];
+    const certificate = /certificate:\s+(\S+\.pem)\n/.exec(stdout)?.[1];
+    assert.ok(origin && certificate, stdout);
+    assert.match(await readFile(certificate, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
+    const client = spawnSync(process.execPath, ['-e', `fetch('${origin}/caas/sd').then((r) => r.json()).then((sd) => console.log(sd.docuverify))`], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: certificate },
+      encoding: 'utf8',
+    });
+    assert.equal(client.stdout.trim(), `${origin}/docuverify`, client.stderr);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
   });
 });
