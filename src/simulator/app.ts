@@ -78,6 +78,7 @@ function docuverifyRoutes(context: SimulatorContext): Hono {
       const plaintext = await buildResult(version, record, pii, {
         origin: context.address.origin,
         jwtSecret: context.jwtSecret,
+        undocumentedFields: config.undocumentedFields,
       });
       return c.json({
         data: await caller.cipher.encrypt(JSON.stringify(plaintext)),

@@ -57,6 +57,12 @@ export interface SimulatorOptions {
    * clients that only speak `https://{tenantDNS}` need (1Kosmos's own helpers); default `false`.
    */
   tls?: boolean;
+  /**
+   * Add `sessionStatus` and `verificationStatus` (the seed's words) to every result, fields that
+   * no 1Kosmos document or published sample shows; default `false`: only the documented fields
+   * (`sessionResult`, `responseStatus` and the samples' shapes).
+   */
+  undocumentedFields?: boolean;
   /** At most this many sessions are kept; the oldest are pruned first. Default 10 000. */
   maxSessions?: number;
   /** Source of randomness for faults (0 ≤ n < 1); default `Math.random`. */
@@ -76,6 +82,7 @@ export interface SimulatorConfig {
   faults: FaultSettings;
   frameable: boolean;
   tls: boolean;
+  undocumentedFields: boolean;
   maxSessions: number;
   random: () => number;
 }
@@ -97,6 +104,7 @@ export const DEFAULT_CONFIG: Readonly<Omit<SimulatorConfig, 'random'>> = {
   faults: { latencyMs: 0, errorRate: 0, malformedRate: 0 },
   frameable: true,
   tls: false,
+  undocumentedFields: false,
   maxSessions: 10_000,
 };
 
@@ -120,6 +128,7 @@ const SETTINGS = new Set([
   'faults',
   'frameable',
   'tls',
+  'undocumentedFields',
   'maxSessions',
   'random',
 ]);
@@ -219,6 +228,7 @@ function checkSetting(key: string, value: unknown): string[] {
       return checkFaults(value);
     case 'frameable':
     case 'tls':
+    case 'undocumentedFields':
       return typeof value === 'boolean' ? [] : [`${key} must be true or false`];
     case 'maxSessions':
       return Number.isInteger(value) && (value as number) >= 1
@@ -258,6 +268,7 @@ export function resolveConfig(options: SimulatorOptions = {}): SimulatorConfig {
     faults: { ...DEFAULT_CONFIG.faults, ...options.faults },
     frameable: options.frameable ?? DEFAULT_CONFIG.frameable,
     tls: options.tls ?? DEFAULT_CONFIG.tls,
+    undocumentedFields: options.undocumentedFields ?? DEFAULT_CONFIG.undocumentedFields,
     maxSessions: options.maxSessions ?? DEFAULT_CONFIG.maxSessions,
     random: options.random ?? Math.random,
   };

@@ -69,13 +69,13 @@ describe('simulator docuverify API', () => {
     assert.equal(v3.status, 200);
     assert.deepEqual(Object.keys(v3.json ?? {}).sort(), ['data', 'publicKey']);
     assert.equal(v3.json?.publicKey, sim.servicePublicKey);
-    assert.deepEqual(v3.plaintext, { responseStatus: 'INPROGRESS', id: sessionId, sessionStatus: 'Pending' });
+    assert.deepEqual(v3.plaintext, { responseStatus: 'INPROGRESS', id: sessionId, sessionResult: 'Pending' });
     const inProgress = fixture('result-v3-inprogress.json');
     for (const key of Object.keys(inProgress.body)) assert.ok(key in (v3.plaintext ?? {}), key);
 
     sim.session(sessionId)?.start();
     const v1 = await call(sim, RESULT_V1, { dvcID: 'default', sessionID: sessionId });
-    assert.deepEqual(v1.plaintext, { responseStatus: 'INPROGRESS', sessionId, sessionStatus: 'In Progress' });
+    assert.deepEqual(v1.plaintext, { responseStatus: 'INPROGRESS', sessionId, sessionResult: 'In Progress' });
   });
 
   describe('errors are plain { code, message }', () => {

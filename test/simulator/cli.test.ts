@@ -69,7 +69,7 @@ describe('kosmos-idv CLI', () => {
         assert.deepEqual(JSON.parse(run.stdout), {
           responseStatus: 'INPROGRESS',
           id: sessionId,
-          sessionStatus: 'Pending',
+          sessionResult: 'Pending',
         });
       }
       const piped = await cli(['decrypt', '--private-key', caller.privateKey], answer.text);
