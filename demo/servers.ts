@@ -91,6 +91,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     // deployment keeps its storeKey with its other secrets.
     storeKey: DEMO_STORE_KEY,
     basePath: '/api/idv',
+    // A demo anyone may use, against the simulator: a real page sets authenticate or rateLimit.
+    public: true,
     store: createMemoryStore(),
     ...options.kit,
   });

@@ -41,6 +41,9 @@ export function createApp({ simulator, cdnDir = CDN_DIR, store = createPgliteSto
     storeKey: process.env.IDV_STORE_KEY ?? randomBytes(32).toString('base64url'),
     store,
     basePath: '/api/idv',
+    // Anyone may create sessions here (against the simulator); your app sets authenticate (its own
+    // session, say) or rateLimit instead, or the kit warns at start-up.
+    public: true,
     onResult: (result, { sessionId }) => {
       // The place to store the decision (and the PII, which 1Kosmos may return only once).
       console.log(`session ${sessionId}: ${result.status}/${result.verification ?? '-'}${result.hasPII ? ' (with PII)' : ''}`);

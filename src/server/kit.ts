@@ -25,6 +25,8 @@ export interface Kit {
   collector: Collector;
   /** The one place `onError` is called: a logger that throws must never lose a result or break an answer. */
   report: (problem: IdvHandlerError) => void;
+  /** Tells the operator of a risky setting at start-up: `onError` when there is one, else the log. */
+  notice: (stage: IdvHandlerError['stage'], message: string) => void;
 }
 
 /** Checks the configuration (throwing `IdvConfigError`) and assembles the kit's parts. */
@@ -52,12 +54,12 @@ export function createKit(config: IdvHandlerConfig): Kit {
       // Nowhere left to tell.
     }
   };
+  const notice = (stage: IdvHandlerError['stage'], message: string) => {
+    if (settings.onError) report({ stage, error: new Error(message) });
+    else console.warn(`kosmos-idv: ${message}`);
+  };
   const store = settings.store ?? createPgliteStore({ dataDir: DEFAULT_DATA_DIR });
-  if (!settings.store) {
-    const notice = new Error(`No store given: the session ledger is kept by PGlite in ${store.location} (one instance only).`);
-    if (settings.onError) report({ stage: 'store', error: notice });
-    else console.warn(`kosmos-idv: ${notice.message}`);
-  }
+  if (!settings.store) notice('store', `No store given: the session ledger is kept by PGlite in ${store.location} (one instance only).`);
   const opened = store.open();
   opened.catch((error: unknown) => report({ stage: 'store', error }));
   const collector = new Collector({
@@ -70,7 +72,7 @@ export function createKit(config: IdvHandlerConfig): Kit {
     report,
     now: settings.now,
   });
-  return { settings, client, store, opened, collector, report };
+  return { settings, client, store, opened, collector, report, notice };
 }
 
 /**
