@@ -12,6 +12,7 @@ const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 const KEYS = {
   ...HELP,
   'private-key': { type: 'string' },
+  'private-key-file': { type: 'string' },
   'public-key': { type: 'string' },
 } as const;
 
@@ -71,7 +72,7 @@ async function runCommand(command: CommandName, args: string[], out: Output): Pr
     if (file === undefined) throw new UsageError('--config <kit.json> is required');
     return file;
   };
-  const keys = { privateKey: str('private-key'), publicKey: str('public-key'), file: positionals[0] };
+  const keys = { privateKey: str('private-key'), privateKeyFile: str('private-key-file'), publicKey: str('public-key'), file: positionals[0] };
   switch (command) {
     case 'keygen':
       return out.stdout(`${keygen()}\n`);

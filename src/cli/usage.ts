@@ -22,27 +22,33 @@ Exit codes: 0 success, 1 bad input, 2 usage or configuration error.
 Prints a new secp256k1 key pair in 1Kosmos's format (base64 64-byte X||Y public key,
 base64 32-byte private key) as JSON { "publicKey", "privateKey" }.
 `,
-  encrypt: `Usage: kosmos-idv encrypt --private-key <b64> --public-key <b64> [file]
+  encrypt: `Usage: kosmos-idv encrypt --private-key-file <file> --public-key <b64> [file]
 
 Encrypts the text of [file] (or stdin; one trailing newline is dropped) with the shared key
 of your private key and the peer's public key. Prints the base64 ciphertext.
 
 Options:
-  --private-key <b64>  your private key (base64 32-byte scalar)
-  --public-key <b64>   the peer's public key (base64 64-byte point)
-  -h, --help           show this help
+  --private-key-file <file>  a file with your private key (base64 32-byte scalar), or the JSON
+                             "kosmos-idv keygen" prints; or set KOSMOS_PRIVATE_KEY instead
+  --private-key <b64>        the key itself: process lists and shell history see it, so for
+                             throwaway keys only
+  --public-key <b64>         the peer's public key (base64 64-byte point)
+  -h, --help                 show this help
 `,
-  decrypt: `Usage: kosmos-idv decrypt --private-key <b64> [--public-key <b64>] [file]
+  decrypt: `Usage: kosmos-idv decrypt --private-key-file <file> [--public-key <b64>] [file]
 
 Decrypts [file] (or stdin): either a bare base64 ciphertext, or a 1Kosmos response body
 { "data": "<ciphertext>", "publicKey": "<service public key>" } whose publicKey is then used
 instead of --public-key. Prints the plaintext.
 
 Options:
-  --private-key <b64>  your private key (base64 32-byte scalar)
-  --public-key <b64>   the peer's public key (base64 64-byte point); optional for a body
-                       that carries its publicKey
-  -h, --help           show this help
+  --private-key-file <file>  a file with your private key (base64 32-byte scalar), or the JSON
+                             "kosmos-idv keygen" prints; or set KOSMOS_PRIVATE_KEY instead
+  --private-key <b64>        the key itself: process lists and shell history see it, so for
+                             throwaway keys only
+  --public-key <b64>         the peer's public key (base64 64-byte point); optional for a body
+                             that carries its publicKey
+  -h, --help                 show this help
 `,
   simulate: `Usage: kosmos-idv simulate [options]
 

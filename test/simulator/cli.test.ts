@@ -79,6 +79,35 @@ describe('kosmos-idv CLI', () => {
     }
   });
 
+  it('takes the private key from --private-key-file (the key, or keygen\'s JSON) or KOSMOS_PRIVATE_KEY, off the command line', async () => {
+    const alice = generateKeyPair();
+    const bob = generateKeyPair();
+    const keyFile = join(dir, 'alice.key');
+    await writeFile(keyFile, `${alice.privateKey}\n`);
+    const keygenFile = join(dir, 'alice.json');
+    await writeFile(keygenFile, JSON.stringify(alice));
+    const bobs = await sharedCipher(bob.privateKey, alice.publicKey);
+    for (const [args, env] of [
+      [['--private-key-file', keyFile], {}],
+      [['--private-key-file', keygenFile], {}],
+      [[], { KOSMOS_PRIVATE_KEY: alice.privateKey }],
+    ] as const) {
+      const run = await runCli(['encrypt', ...args, '--public-key', bob.publicKey], { env, stdin: 'hello' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await bobs.decrypt(run.stdout.trim()), 'hello');
+    }
+    const both = await cli(['decrypt', '--private-key', alice.privateKey, '--private-key-file', keyFile], 'AAAA');
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--private-key or --private-key-file, not both/);
+    assertInputError(await cli(['encrypt', '--private-key-file', join(dir, 'missing.key'), '--public-key', bob.publicKey], 'x'), /cannot read .*missing\.key: ENOENT/);
+    for (const command of ['encrypt', 'decrypt']) {
+      const help = await cli([command, '--help']);
+      assert.match(help.stdout, /--private-key-file <file>/);
+      assert.match(help.stdout, /KOSMOS_PRIVATE_KEY/);
+      assert.match(help.stdout, /--private-key <b64>[^-]*throwaway/);
+    }
+  });
+
   it('usage errors exit 2 with a hint; --help exits 0', async () => {
     const { privateKey, publicKey } = generateKeyPair();
     const usage: string[][] = [
