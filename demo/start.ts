@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createPgliteStore } from '../src/server/index.js';
-import { DemoStartError, startDemo, type Demo } from './servers.js';
+import { DemoStartError, resultLine, startDemo, type Demo } from './servers.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,9 +40,8 @@ try {
     simulator: { port: port(values['simulator-port'], '--simulator-port') },
     kit: {
       store: createPgliteStore({ dataDir: DATA_DIR }),
-      onResult: (result, { sessionId, piiMissing }) => {
-        const pii = result.hasPII ? 'PII received, not logged' : piiMissing ? 'PII missing' : 'no PII';
-        console.log(`onResult: session ${sessionId} ${result.status}/${result.verification} (${pii})`);
+      onResult: (result, context) => {
+        console.log(resultLine(result, context));
       },
       onError: ({ stage, error, sessionId }) => {
         console.warn(`backend kit, ${stage}${sessionId ? ` (${sessionId})` : ''}: ${(error as Error).message}`);
@@ -51,8 +50,8 @@ try {
   });
 } catch (error) {
   if (error instanceof DemoStartError && error.code === 'EADDRINUSE') {
-    const flag = error.server === 'site' ? '--port' : '--simulator-port';
-    console.error(`The ${error.server} port is in use: pass ${flag} <port>, or stop what is using it.`);
+    const [flag, variable] = error.server === 'site' ? ['--port', 'PORT'] : ['--simulator-port', 'SIMULATOR_PORT'];
+    console.error(`Port ${error.port} (the ${error.server === 'site' ? 'demo site' : '1Kosmos simulator'}) is taken: choose another with npm start -- ${flag} <port> (or ${variable}=<port>), or stop what is using it.`);
   } else {
     console.error((error as Error).message);
   }
