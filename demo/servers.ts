@@ -35,6 +35,8 @@ export interface DemoOptions {
 export interface Demo {
   /** The demo site, e.g. `http://localhost:5173/`. */
   url: string;
+  /** The demo site at this machine's network address, when it listens on one (`host` 0.0.0.0). */
+  networkUrl: string | undefined;
   simulator: Simulator;
   close(): Promise<void>;
 }
@@ -99,6 +101,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     communityName: simulator.communityName,
     dvcID: 'default',
     licenseKey: simulator.licenseKey,
+    // Straight to where the simulator listens (with its certificate trusted when it serves https),
+    // whatever address phones reach it at.
+    docuverifyUrl: simulator.docuverifyUrl,
+    fetch: simulator.fetch,
     keyPair: generateKeyPair(),
     tokenSecret: randomBytes(32).toString('base64url'),
     // The demo's own key, so that results sealed before a restart still open after it. A real
@@ -144,6 +150,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   }
   return {
     url: site.resolvedUrls?.local[0] ?? `http://localhost:${options.port}/`,
+    networkUrl: site.resolvedUrls?.network[0],
     simulator,
     async close() {
       await Promise.allSettled([handler.close(), site.close(), simulator.close()]);

@@ -63,7 +63,7 @@ function docuverifyRoutes(context: SimulatorContext): Hono {
     const caller = await guard.authenticate((name) => c.req.header(name));
     const payload = await guard.readBody(caller, await c.req.text());
     const record = store.create(checkCreatePayload(payload, config, context.address.tenantDNS));
-    return c.json({ sessionId: record.id, url: `${context.address.origin}${sessionPath(record.id)}` });
+    return c.json({ sessionId: record.id, url: `${context.address.publicUrl}${sessionPath(record.id)}` });
   });
 
   const result = (version: ResultVersion) =>

@@ -38,6 +38,11 @@ export interface SimulatorOptions {
   host?: string;
   /** The tenant's DNS name as callers send it; default `{host}:{port}`. */
   tenantDNS?: string;
+  /**
+   * The origin people reach the simulator at when it is not where it listens (a phone on the same
+   * network, a tunnel): the hosted-flow URLs use it. Default: the origin it listens on.
+   */
+  publicUrl?: string;
   /** Default `default`. */
   communityName?: string;
   /** Default `{ default: { selfie: false }, selfie: { selfie: true } }`. */
@@ -74,6 +79,7 @@ export interface SimulatorConfig {
   port: number;
   host: string;
   tenantDNS: string | undefined;
+  publicUrl: string | undefined;
   communityName: string;
   dvcIDs: Record<string, Workflow>;
   licenseKeys: string[];
@@ -96,6 +102,7 @@ export const DEFAULT_CONFIG: Readonly<Omit<SimulatorConfig, 'random'>> = {
   port: 0,
   host: '127.0.0.1',
   tenantDNS: undefined,
+  publicUrl: undefined,
   communityName: 'default',
   dvcIDs: { default: { selfie: false }, selfie: { selfie: true } },
   licenseKeys: [DEV_LICENSE_KEY],
@@ -120,6 +127,7 @@ const SETTINGS = new Set([
   'port',
   'host',
   'tenantDNS',
+  'publicUrl',
   'communityName',
   'dvcIDs',
   'licenseKeys',
@@ -210,6 +218,10 @@ function checkSetting(key: string, value: unknown): string[] {
       return typeof value === 'string' && HOST_PORT.test(value)
         ? []
         : ['tenantDNS must be a host name with an optional port, e.g. "127.0.0.1:8787"'];
+    case 'publicUrl':
+      return typeof value === 'string' && /^https?:\/\/[^/?#]+\/?$/i.test(value) && URL.canParse(value)
+        ? []
+        : ['publicUrl must be an http(s) origin, e.g. "https://192.168.1.20:8787"'];
     case 'communityName':
       return isNonBlank(value) ? [] : ['communityName must be a non-empty string'];
     case 'dvcIDs':
@@ -260,6 +272,7 @@ export function resolveConfig(options: SimulatorOptions = {}): SimulatorConfig {
     port: options.port ?? DEFAULT_CONFIG.port,
     host: options.host ?? DEFAULT_CONFIG.host,
     tenantDNS: options.tenantDNS,
+    publicUrl: options.publicUrl === undefined ? undefined : new URL(options.publicUrl).origin,
     communityName: options.communityName ?? DEFAULT_CONFIG.communityName,
     dvcIDs: structuredClone(options.dvcIDs ?? DEFAULT_CONFIG.dvcIDs),
     licenseKeys: [...(options.licenseKeys ?? DEFAULT_CONFIG.licenseKeys)],

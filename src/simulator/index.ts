@@ -14,7 +14,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createApp } from './app.js';
-import { selfSignedCertificate } from './certificate.js';
+import { selfSignedCertificate, trustingFetch } from './certificate.js';
 import { createClock, type SimulatorClock } from './clock.js';
 import { resolveConfig, type SimulatorOptions, type Workflow } from './config.js';
 import type { SimulatorAddress, SimulatorContext } from './context.js';
@@ -55,6 +55,13 @@ export interface Simulator {
   readonly licenseKey: string;
   /** `${origin}/docuverify` */
   readonly docuverifyUrl: string;
+  /** Where people open the hosted flow (the `publicUrl` option), else `origin`. */
+  readonly publicUrl: string;
+  /**
+   * A fetch for calling this simulator from the same process (the kit's `fetch` option): with
+   * `tls`, one that trusts its certificate (and only it); else the global fetch.
+   */
+  readonly fetch: typeof fetch;
   /** The configured workflows. */
   readonly dvcIDs: Readonly<Record<string, Workflow>>;
   /** With `tls`: the self-signed certificate it serves (PEM), for a client to trust. */
@@ -99,7 +106,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const keys = new ServiceKeys();
   const store = new SessionStore(config, clock);
   const faults = new Faults(config.faults, config.random, keys, closing.signal);
-  const address: SimulatorAddress = { origin: '', tenantDNS: '' };
+  const address: SimulatorAddress = { origin: '', tenantDNS: '', publicUrl: '' };
   const context: SimulatorContext = {
     config,
     clock,
@@ -121,6 +128,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const { port } = await listen(server, config.port, config.host);
   address.origin = `${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   address.tenantDNS = config.tenantDNS ?? `${urlHost(config.host)}:${port}`;
+  address.publicUrl = config.publicUrl ?? address.origin;
 
   let closed: Promise<void> | undefined;
   return {
@@ -129,6 +137,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     communityName: config.communityName,
     licenseKey: config.licenseKeys[0],
     docuverifyUrl: `${address.origin}/docuverify`,
+    publicUrl: address.publicUrl,
+    fetch: tls ? trustingFetch(tls.cert) : globalThis.fetch,
     certificate: tls?.cert,
     dvcIDs: config.dvcIDs,
     get servicePublicKey() {

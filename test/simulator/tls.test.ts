@@ -6,25 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { call } from './helpers.js';
-
-/** A fetch over `node:https` that trusts `ca` (the global fetch cannot be given a CA). */
-function trusting(ca: string): typeof fetch {
-  return (input, init = {}) =>
-    new Promise((resolve, reject) => {
-      const headers = Object.fromEntries(new Headers(init.headers).entries());
-      const outgoing = request(new URL(String(input)), { method: init.method ?? 'GET', headers, ca }, (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: incoming.statusCode })));
-      });
-      outgoing.on('error', reject);
-      outgoing.end(init.body as string | undefined);
-    });
-}
 
 const COMMUNITY_INFO = '/api/r1/system/community_info/fetch';
 
@@ -33,7 +17,7 @@ describe('simulator with tls: true, as 1Kosmos\'s helper libraries use a tenant'
   let secure: typeof fetch;
   before(async () => {
     sim = await startSimulator({ port: 0, tls: true });
-    secure = trusting(sim.certificate!);
+    secure = sim.fetch;
   });
   after(() => sim.close());
 
@@ -99,5 +83,50 @@ describe('simulator with tls: true, as 1Kosmos\'s helper libraries use a tenant'
     const polled = await call(sim, '/document_share_session/result', { dvcID: 'default', sessionId }, { fetch: secure });
     assert.equal(polled.plaintext?.responseStatus, 'INPROGRESS');
     assert.equal(polled.plaintext?.sessionId, sessionId);
+  });
+});
+
+describe('simulator publicUrl and fetch', () => {
+  it('gives hosted-flow URLs on publicUrl (where a phone or a tunnel reaches it), its API staying where it listens', async () => {
+    const sim = await startSimulator({ port: 0, publicUrl: 'https://idv.tunnel.example/' });
+    try {
+      assert.equal(sim.publicUrl, 'https://idv.tunnel.example');
+      assert.match(sim.docuverifyUrl, /^http:\/\/127\.0\.0\.1:\d+\/docuverify$/);
+      const created = await call(sim, '/document_share_session/create', {
+        dvcID: 'default',
+        sessionRequest: { tenantDNS: sim.tenantDNS, communityName: 'default', documentType: 'ppt_object' },
+      });
+      const { sessionId, url } = created.json as { sessionId: string; url: string };
+      assert.equal(url, `https://idv.tunnel.example/idproofing/session/${sessionId}`);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('refuses a publicUrl that is not an http(s) origin', async () => {
+    for (const publicUrl of ['idv.example', 'ftp://idv.example', 'https://idv.example/path', 42]) {
+      await assert.rejects(startSimulator({ publicUrl: publicUrl as string }), /publicUrl must be an http\(s\) origin/, String(publicUrl));
+    }
+  });
+
+  it('fetch is the global fetch without tls, and trusts its own certificate with tls', async () => {
+    const plain = await startSimulator({ port: 0 });
+    try {
+      assert.equal(plain.fetch, globalThis.fetch);
+      assert.equal(plain.publicUrl, plain.origin);
+    } finally {
+      await plain.close();
+    }
+    const secure = await startSimulator({ port: 0, tls: true });
+    try {
+      const answer = await secure.fetch(`${secure.docuverifyUrl}/publickeys`, { signal: AbortSignal.timeout(5000) });
+      assert.equal(answer.status, 200);
+      assert.deepEqual(await answer.json(), { publicKey: secure.servicePublicKey });
+      const missing = await secure.fetch(`${secure.origin}/nowhere`);
+      assert.equal(missing.status, 404);
+      await assert.rejects(secure.fetch(`${secure.origin}/caas/sd`, { signal: AbortSignal.abort() }));
+    } finally {
+      await secure.close();
+    }
   });
 });
