@@ -78,7 +78,7 @@ class HttpError extends Error {
 }
 
 const DOCUMENT_TYPE_PROBLEM = 'documentType must be passport, driving_license or id_card';
-/** The seed types uid as an integer: one JSON can carry exactly only up to 2^53 - 1. */
+/** The seed types uid as an integer; JavaScript (and most JSON parsers) keep one exact only up to 2^53 - 1. */
 const UID_PROBLEM = `uid must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (a JSON integer, or a string of digits)`;
 
 const field = (name: string) =>

@@ -162,7 +162,7 @@ function checkOptions(options: KosmosClientOptions): KosmosClientOptions {
 }
 
 /** A client on options the caller has checked with the same schemas (`./options.ts`): the kit's way in. */
-export const checkedClient = (options: KosmosClientOptions): KosmosClient => 
+export const checkedClient = (options: KosmosClientOptions): KosmosClient =>
   new KosmosClient({ ...options, [CHECKED]: true } as KosmosClientOptions);
 
 /**
@@ -186,7 +186,7 @@ export class KosmosClient {
   private serviceKeyEntry?: ServiceKeyEntry;
 
   constructor(options: KosmosClientOptions) {
-    const checked = CHECKED in options ? options : checkOptions(options);
+    const checked = (options as { [CHECKED]?: true } | undefined)?.[CHECKED] ? options : checkOptions(options);
     this.tenantDNS = checked.tenantDNS;
     this.communityName = checked.communityName;
     this.licenseKey = checked.licenseKey;
