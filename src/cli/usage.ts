@@ -68,7 +68,8 @@ Options:
                               dvcIDs { "<name>": { "selfie": bool, "piiRetention"? } },
                               licenseKeys [..],
                               sessionLifetime, maxSessions, piiRetention { off, ttl },
-                              faults { latencyMs, errorRate, malformedRate }, frameable, tls
+                              faults { latencyMs, errorRate, malformedRate }, frameable, tls,
+                              publicUrl, undocumentedFields
                               (command-line options win over the file)
   -h, --help                  show this help
 `,
@@ -85,7 +86,7 @@ ticketSecret) unless the file says "public": true. SIGTERM stops it within 10 s.
 Options:
   --config <kit.json>  the kit's settings, as for "kosmos-idv collect --help", plus
                        webhook { url, secret }, ticketSecret, public, basePath,
-                       allowedOrigins, sessionLifetime. Secrets may come from the environment,
+                       allowedOrigins, sessionLifetime, bodyTimeout. Secrets may come from the environment,
                        which wins: KOSMOS_LICENSE_KEY, KOSMOS_PRIVATE_KEY, IDV_TOKEN_SECRET,
                        IDV_STORE_KEY, IDV_WEBHOOK_SECRET, IDV_TICKET_SECRET, DATABASE_URL
                        (never on the command line)
