@@ -226,14 +226,21 @@ describe('simulator docuverify API', () => {
         { ts: String(ts), appid: 'a', uuid: randomUUID() },
         { ts, uuid: randomUUID() },
         { ts, appid: 'a' },
-        { ts, appid: 'a', uuid: 'not-a-uuid' },
+        { ts, appid: 'a', uuid: '' },
+        { ts, appId: 7, uuid: randomUUID() },
       ];
       for (const requestId of shapes) {
         await expect401(
           call(sim, CREATE, createPayload(sim), { requestId }),
-          'requestid must be JSON { ts: <unix seconds>, appid: <string>, uuid: <uuid> }',
+          'requestid must be JSON { ts: <unix seconds>, appid (or appId): <string>, uuid: <a unique string> }',
         );
       }
+    });
+
+    it('requestid as 1Kosmos\'s PHP helper makes it: appId, and a uuid from uniqid() (13 hex digits)', async () => {
+      const requestId = { appId: 'blockid.php.sdk', uuid: '65f1c2a9b3e4d', ts: Math.round(Date.now() / 1000) };
+      assert.equal((await call(sim, CREATE, createPayload(sim), { requestId })).status, 200);
+      await expect401(call(sim, CREATE, createPayload(sim), { requestId }), 'requestid uuid has already been used');
     });
 
     it('requestid older than 60 s or more than 60 s ahead of the simulator clock', async () => {
