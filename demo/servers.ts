@@ -11,7 +11,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import react from '@vitejs/plugin-react';
 import vue from '@vitejs/plugin-vue';
 import { createServer } from 'vite';
-import { createIdvHandler, createMemoryStore, generateKeyPair, type IdvHandlerConfig } from '../src/server/index.js';
+import {
+  createIdvHandler,
+  createMemoryStore,
+  generateKeyPair,
+  type IdvHandlerConfig,
+  type KosmosResult,
+  type ResultContext,
+} from '../src/server/index.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.js';
 
 export interface DemoOptions {
@@ -28,19 +35,28 @@ export interface DemoOptions {
 export interface Demo {
   /** The demo site, e.g. `http://localhost:5173/`. */
   url: string;
+  /** The demo site at this machine's network address, when it listens on one (`host` 0.0.0.0). */
+  networkUrl: string | undefined;
   simulator: Simulator;
   close(): Promise<void>;
 }
 
-/** Which server could not start, and why (`code` is the listen error's, e.g. `EADDRINUSE`). */
+/** Which server could not start on which port, and why (`code` is the listen error's, e.g. `EADDRINUSE`). */
 export class DemoStartError extends Error {
   constructor(
     readonly server: 'simulator' | 'site',
+    readonly port: number,
     readonly code: string | undefined,
     cause: unknown,
   ) {
     super(`The ${server} could not start: ${(cause as Error).message}`, { cause });
   }
+}
+
+/** The demo's log line for a result handed to `onResult`: never the PII, only whether it came. */
+export function resultLine(result: KosmosResult, { sessionId, piiMissing }: Pick<ResultContext, 'sessionId' | 'piiMissing'>): string {
+  const pii = result.hasPII ? 'PII received, not logged' : piiMissing ? 'PII missing' : 'no PII';
+  return `onResult: session ${sessionId} ${result.status}/${result.verification} (${pii})`;
 }
 
 const DEMO = new URL('.', import.meta.url);
@@ -78,19 +94,25 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   try {
     simulator = await startSimulator({ host: '127.0.0.1', ...options.simulator });
   } catch (error) {
-    throw new DemoStartError('simulator', (error as { code?: string }).code, error);
+    throw new DemoStartError('simulator', options.simulator?.port ?? 0, (error as { code?: string }).code, error);
   }
   const handler = createIdvHandler({
     tenantDNS: simulator.tenantDNS,
     communityName: simulator.communityName,
     dvcID: 'default',
     licenseKey: simulator.licenseKey,
+    // Straight to where the simulator listens (with its certificate trusted when it serves https),
+    // whatever address phones reach it at.
+    docuverifyUrl: simulator.docuverifyUrl,
+    fetch: simulator.fetch,
     keyPair: generateKeyPair(),
     tokenSecret: randomBytes(32).toString('base64url'),
     // The demo's own key, so that results sealed before a restart still open after it. A real
     // deployment keeps its storeKey with its other secrets.
     storeKey: DEMO_STORE_KEY,
     basePath: '/api/idv',
+    // A demo anyone may use, against the simulator: a real page sets authenticate or rateLimit.
+    public: true,
     store: createMemoryStore(),
     ...options.kit,
   });
@@ -122,10 +144,13 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     await site.listen();
   } catch (error) {
     await Promise.allSettled([site.close(), simulator.close()]);
-    throw new DemoStartError('site', (error as { code?: string }).code, error);
+    // Vite's strictPort refusal is an Error without a code: "Port 5173 is already in use".
+    const code = (error as { code?: string }).code ?? (/is already in use/.test((error as Error).message) ? 'EADDRINUSE' : undefined);
+    throw new DemoStartError('site', options.port, code, error);
   }
   return {
     url: site.resolvedUrls?.local[0] ?? `http://localhost:${options.port}/`,
+    networkUrl: site.resolvedUrls?.network[0],
     simulator,
     async close() {
       await Promise.allSettled([handler.close(), site.close(), simulator.close()]);

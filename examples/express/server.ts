@@ -41,6 +41,9 @@ export function createApp({ simulator, cdnDir = CDN_DIR, store = createPgliteSto
     storeKey: process.env.IDV_STORE_KEY ?? randomBytes(32).toString('base64url'),
     store,
     basePath: '/api/idv',
+    // Anyone may create sessions here (against the simulator); your app sets authenticate (its own
+    // session, say) or rateLimit instead, or the kit warns at start-up.
+    public: true,
     onResult: (result, { sessionId }) => {
       // The place to store the decision (and the PII, which 1Kosmos may return only once).
       console.log(`session ${sessionId}: ${result.status}/${result.verification ?? '-'}${result.hasPII ? ' (with PII)' : ''}`);
@@ -60,14 +63,25 @@ export function createApp({ simulator, cdnDir = CDN_DIR, store = createPgliteSto
   return { app, handler };
 }
 
+/** Exits with one line saying which port is taken and how to choose another (`npm start` takes 8787 too). */
+function exitIfTaken(error: NodeJS.ErrnoException, port: number, what: string, variable: string): never {
+  if (error.code !== 'EADDRINUSE') throw error;
+  console.error(`Port ${port} (${what}) is taken: choose another with ${variable}=<port>, or stop what is using it.`);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
-  const simulator = await startSimulator({ port: Number(process.env.SIMULATOR_PORT ?? 8787) });
+  const simulatorPort = Number(process.env.SIMULATOR_PORT ?? 8787);
+  const simulator = await startSimulator({ port: simulatorPort }).catch((error: NodeJS.ErrnoException) =>
+    exitIfTaken(error, simulatorPort, 'the 1Kosmos simulator', 'SIMULATOR_PORT'),
+  );
   if (!existsSync(resolve(CDN_DIR, 'kosmos-idv-launcher.js'))) {
     console.warn('dist/cdn/kosmos-idv-launcher.js is missing: run `npm run build` first.');
   }
   const { app, handler } = createApp({ simulator });
-  const server = app.listen(port, '127.0.0.1', () => {
+  const server = app.listen(port, '127.0.0.1', (error?: NodeJS.ErrnoException) => {
+    if (error) exitIfTaken(error, port, 'the Express app', 'PORT');
     console.log(`Express example: http://localhost:${port}/  (1Kosmos simulator at ${simulator.origin})`);
   });
   const stop = () => {

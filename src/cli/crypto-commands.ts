@@ -5,13 +5,37 @@ import { readInput } from './input.js';
 
 /** Options shared by `encrypt` and `decrypt`. */
 export interface CipherOptions {
+  /** On the command line, where process lists and shell history see it: for throwaway keys. */
   privateKey: string | undefined;
+  /** A file holding the private key, or `keygen`'s JSON. */
+  privateKeyFile: string | undefined;
   publicKey: string | undefined;
   file: string | undefined;
 }
 
-async function cipherFor(privateKey: string | undefined, publicKey: string | undefined) {
-  if (!privateKey) throw new UsageError('--private-key is required');
+/** The private key: `--private-key`, else `--private-key-file`, else `KOSMOS_PRIVATE_KEY`. */
+async function privateKeyOf(options: CipherOptions, env: NodeJS.ProcessEnv): Promise<string> {
+  if (options.privateKey !== undefined && options.privateKeyFile !== undefined) {
+    throw new UsageError('give --private-key or --private-key-file, not both');
+  }
+  if (options.privateKeyFile !== undefined) {
+    const text = (await readInput(options.privateKeyFile)).trim();
+    if (!text.startsWith('{')) return text;
+    let json: { privateKey?: unknown };
+    try {
+      json = JSON.parse(text) as { privateKey?: unknown };
+    } catch {
+      throw new InputError(`${options.privateKeyFile} starts with "{" but is not valid JSON`);
+    }
+    if (typeof json.privateKey !== 'string') throw new InputError(`${options.privateKeyFile} holds JSON without a "privateKey"`);
+    return json.privateKey;
+  }
+  const key = options.privateKey ?? env.KOSMOS_PRIVATE_KEY;
+  if (!key) throw new UsageError('--private-key-file <file> (or KOSMOS_PRIVATE_KEY) is required');
+  return key;
+}
+
+async function cipherFor(privateKey: string, publicKey: string | undefined) {
   if (!publicKey) throw new UsageError('--public-key is required');
   try {
     return await sharedCipher(privateKey, publicKey);
@@ -28,8 +52,8 @@ export function keygen(): string {
 }
 
 /** The base64 ciphertext of the input (one trailing newline dropped). */
-export async function encrypt(options: CipherOptions): Promise<string> {
-  const cipher = await cipherFor(options.privateKey, options.publicKey);
+export async function encrypt(options: CipherOptions, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const cipher = await cipherFor(await privateKeyOf(options, env), options.publicKey);
   const text = (await readInput(options.file)).replace(/\r?\n$/, '');
   return cipher.encrypt(text);
 }
@@ -50,13 +74,13 @@ function parseCiphertext(input: string, publicKey: string | undefined) {
 }
 
 /** The plaintext of a bare ciphertext or of a `{ data, publicKey }` body. */
-export async function decrypt(options: CipherOptions): Promise<string> {
-  if (!options.privateKey) throw new UsageError('--private-key is required');
+export async function decrypt(options: CipherOptions, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const privateKey = await privateKeyOf(options, env);
   const input = parseCiphertext(await readInput(options.file), options.publicKey);
   if (!input.publicKey) {
     throw new UsageError('--public-key is required (or give a response body with a "publicKey")');
   }
-  const cipher = await cipherFor(options.privateKey, input.publicKey);
+  const cipher = await cipherFor(privateKey, input.publicKey);
   try {
     return await cipher.decrypt(input.ciphertext);
   } catch (error) {

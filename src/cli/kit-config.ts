@@ -1,7 +1,7 @@
 /**
  * The kit's configuration file (`--config kit.json`) for `serve`, `collect` and `ledger`: what
- * `createIdvHandler` takes that is not code (webhook and ticketSecret included), where the ledger
- * is, and `public` (serve without tickets). Secrets may come from the environment instead, which
+ * `createIdvHandler` takes that is not code (webhook, ticketSecret and `public`, which also lets
+ * `serve` run without tickets), and where the ledger is. Secrets may come from the environment instead, which
  * wins: `KOSMOS_LICENSE_KEY`, `KOSMOS_PRIVATE_KEY` (the public key is derived from it),
  * `IDV_TOKEN_SECRET`, `IDV_STORE_KEY` (one key, or a JSON list to rotate), `IDV_WEBHOOK_SECRET`,
  * `IDV_TICKET_SECRET` and `DATABASE_URL` (PostgreSQL; without it the embedded PGlite ledger in
@@ -19,7 +19,6 @@ import { readJsonFile } from './input.js';
 
 /** The fields of the file that are not `createIdvHandler`'s own. */
 const SERVICE = v.object({
-  public: v.optional(v.boolean('public must be true or false')),
   database: v.optional(v.pipe(v.string('database must be a postgres:// URL'), v.regex(/^postgres(ql)?:\/\//, 'database must be a postgres:// URL'))),
   dataDir: v.optional(v.pipe(v.string('dataDir must be a directory path'), v.nonEmpty('dataDir must be a directory path'))),
 });
@@ -85,8 +84,8 @@ export async function loadKitConfig(
 ): Promise<KitFile> {
   const { settings, problems } = withEnvironment(await readJson(file), env);
   problems.push(...check(settings));
-  const { database, dataDir, public: open, ...kit } = settings;
-  const service = v.safeParse(SERVICE, { database, dataDir, public: open }, { abortEarly: false });
+  const { database, dataDir, ...kit } = settings;
+  const service = v.safeParse(SERVICE, { database, dataDir }, { abortEarly: false });
   for (const issue of service.issues ?? []) problems.push(issue.message);
   try {
     resolveConfig(kit as unknown as IdvHandlerConfig);

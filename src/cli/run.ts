@@ -12,6 +12,7 @@ const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 const KEYS = {
   ...HELP,
   'private-key': { type: 'string' },
+  'private-key-file': { type: 'string' },
   'public-key': { type: 'string' },
 } as const;
 
@@ -26,6 +27,7 @@ const OPTIONS = {
     'license-key': { type: 'string' },
     'session-lifetime': { type: 'string' },
     config: { type: 'string' },
+    tls: { type: 'boolean' },
   },
   serve: { ...HELP, config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
   collect: { ...HELP, config: { type: 'string' }, once: { type: 'boolean' } },
@@ -70,7 +72,7 @@ async function runCommand(command: CommandName, args: string[], out: Output): Pr
     if (file === undefined) throw new UsageError('--config <kit.json> is required');
     return file;
   };
-  const keys = { privateKey: str('private-key'), publicKey: str('public-key'), file: positionals[0] };
+  const keys = { privateKey: str('private-key'), privateKeyFile: str('private-key-file'), publicKey: str('public-key'), file: positionals[0] };
   switch (command) {
     case 'keygen':
       return out.stdout(`${keygen()}\n`);
@@ -88,6 +90,7 @@ async function runCommand(command: CommandName, args: string[], out: Output): Pr
           licenseKey: str('license-key'),
           sessionLifetime: str('session-lifetime'),
           config: str('config'),
+          tls: flags.tls === true,
         },
         (line) => out.stdout(`${line}\n`),
       );

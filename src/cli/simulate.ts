@@ -1,4 +1,7 @@
 /** `simulate`: runs the local 1Kosmos simulator until SIGINT or SIGTERM. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkOptions, startSimulator, type SimulatorOptions } from '../simulator/index.js';
 import { InputError, UsageError } from './errors.js';
 import { readJsonFile } from './input.js';
@@ -10,6 +13,7 @@ export interface SimulateFlags {
   licenseKey?: string;
   sessionLifetime?: string;
   config?: string;
+  tls?: boolean;
 }
 
 const DEFAULT_PORT = 8787;
@@ -37,6 +41,7 @@ function flagOptions(flags: SimulateFlags): SimulatorOptions {
     if (flags.licenseKey.trim() === '') throw new UsageError('--license-key must not be empty');
     options.licenseKeys = [flags.licenseKey];
   }
+  if (flags.tls) options.tls = true;
   if (flags.sessionLifetime !== undefined) {
     const seconds = Number(flags.sessionLifetime);
     if (flags.sessionLifetime.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
@@ -63,6 +68,10 @@ export async function simulate(flags: SimulateFlags, print: (line: string) => vo
     }
     throw error;
   });
+  // The certificate goes to a file for clients to trust (NODE_EXTRA_CA_CERTS=<file>); it is removed on stop.
+  const certificateDir = sim.certificate === undefined ? undefined : await mkdtemp(join(tmpdir(), 'kosmos-idv-simulator-'));
+  const certificate = certificateDir && join(certificateDir, 'certificate.pem');
+  if (certificate) await writeFile(certificate, sim.certificate!);
   const workflows = Object.entries(sim.dvcIDs)
     .map(([name, { selfie }]) => `${name} (${selfie ? 'document + selfie' : 'document only'})`)
     .join(', ');
@@ -76,6 +85,10 @@ export async function simulate(flags: SimulateFlags, print: (line: string) => vo
   print(`  service public key: ${sim.servicePublicKey}`);
   print(`  PII retention:      ${pii.off ? 'off (never returned)' : `ttl ${pii.ttl}`}`);
   print(`  control endpoints:  ${sim.origin}/_simulator/`);
+  if (certificate) {
+    print(`  certificate:        ${certificate}`);
+    print(`                      (self-signed: trust it, e.g. NODE_EXTRA_CA_CERTS=${certificate}, or skip verification)`);
+  }
   print('Stop with Ctrl+C.');
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -87,5 +100,6 @@ export async function simulate(flags: SimulateFlags, print: (line: string) => vo
     process.on('SIGTERM', stop);
   });
   await sim.close();
+  if (certificateDir) await rm(certificateDir, { recursive: true, force: true });
   print('1Kosmos simulator stopped');
 }

@@ -22,27 +22,33 @@ Exit codes: 0 success, 1 bad input, 2 usage or configuration error.
 Prints a new secp256k1 key pair in 1Kosmos's format (base64 64-byte X||Y public key,
 base64 32-byte private key) as JSON { "publicKey", "privateKey" }.
 `,
-  encrypt: `Usage: kosmos-idv encrypt --private-key <b64> --public-key <b64> [file]
+  encrypt: `Usage: kosmos-idv encrypt --private-key-file <file> --public-key <b64> [file]
 
 Encrypts the text of [file] (or stdin; one trailing newline is dropped) with the shared key
 of your private key and the peer's public key. Prints the base64 ciphertext.
 
 Options:
-  --private-key <b64>  your private key (base64 32-byte scalar)
-  --public-key <b64>   the peer's public key (base64 64-byte point)
-  -h, --help           show this help
+  --private-key-file <file>  a file with your private key (base64 32-byte scalar), or the JSON
+                             "kosmos-idv keygen" prints; or set KOSMOS_PRIVATE_KEY instead
+  --private-key <b64>        the key itself: process lists and shell history see it, so for
+                             throwaway keys only
+  --public-key <b64>         the peer's public key (base64 64-byte point)
+  -h, --help                 show this help
 `,
-  decrypt: `Usage: kosmos-idv decrypt --private-key <b64> [--public-key <b64>] [file]
+  decrypt: `Usage: kosmos-idv decrypt --private-key-file <file> [--public-key <b64>] [file]
 
 Decrypts [file] (or stdin): either a bare base64 ciphertext, or a 1Kosmos response body
 { "data": "<ciphertext>", "publicKey": "<service public key>" } whose publicKey is then used
 instead of --public-key. Prints the plaintext.
 
 Options:
-  --private-key <b64>  your private key (base64 32-byte scalar)
-  --public-key <b64>   the peer's public key (base64 64-byte point); optional for a body
-                       that carries its publicKey
-  -h, --help           show this help
+  --private-key-file <file>  a file with your private key (base64 32-byte scalar), or the JSON
+                             "kosmos-idv keygen" prints; or set KOSMOS_PRIVATE_KEY instead
+  --private-key <b64>        the key itself: process lists and shell history see it, so for
+                             throwaway keys only
+  --public-key <b64>         the peer's public key (base64 64-byte point); optional for a body
+                             that carries its publicKey
+  -h, --help                 show this help
 `,
   simulate: `Usage: kosmos-idv simulate [options]
 
@@ -55,11 +61,15 @@ Options:
   --host <host>               interface to listen on (default 127.0.0.1)
   --license-key <key>         the license key to accept (default: a fixed development key)
   --session-lifetime <secs>   session lifetime in seconds (default 604800, 7 days)
+  --tls                       serve https with a self-signed certificate made at start; its
+                              file is printed (trust it with NODE_EXTRA_CA_CERTS=<file>), for
+                              clients that only call https://{tenantDNS}, as 1Kosmos's helpers do
   --config <file.json>        settings file: port, host, tenantDNS, communityName,
                               dvcIDs { "<name>": { "selfie": bool, "piiRetention"? } },
                               licenseKeys [..],
                               sessionLifetime, maxSessions, piiRetention { off, ttl },
-                              faults { latencyMs, errorRate, malformedRate }, frameable
+                              faults { latencyMs, errorRate, malformedRate }, frameable, tls,
+                              publicUrl, undocumentedFields
                               (command-line options win over the file)
   -h, --help                  show this help
 `,
@@ -76,7 +86,7 @@ ticketSecret) unless the file says "public": true. SIGTERM stops it within 10 s.
 Options:
   --config <kit.json>  the kit's settings, as for "kosmos-idv collect --help", plus
                        webhook { url, secret }, ticketSecret, public, basePath,
-                       allowedOrigins, sessionLifetime. Secrets may come from the environment,
+                       allowedOrigins, sessionLifetime, bodyTimeout. Secrets may come from the environment,
                        which wins: KOSMOS_LICENSE_KEY, KOSMOS_PRIVATE_KEY, IDV_TOKEN_SECRET,
                        IDV_STORE_KEY, IDV_WEBHOOK_SECRET, IDV_TICKET_SECRET, DATABASE_URL
                        (never on the command line)

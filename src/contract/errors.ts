@@ -46,6 +46,7 @@ export type IdvErrorCode =
 export type KitErrorCode =
   | HttpErrorCode
   | 'method_not_allowed'
+  | 'request_timeout'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'origin_not_allowed'

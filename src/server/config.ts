@@ -58,6 +58,12 @@ export interface IdvHandlerConfig {
   /** The caller's subject (user id), or `null` to refuse with 401. Absent: anyone may create. */
   authenticate?: (request: Request) => string | null | Promise<string | null>;
   /**
+   * That anyone who reaches the handler may create 1Kosmos sessions, as many as they like, on
+   * purpose. Without it, and with none of `authenticate`, `ticketSecret` or `rateLimit`, the kit
+   * says so at start-up (`onError`, else the log).
+   */
+  public?: boolean;
+  /**
    * Receives each session's final result (completed, declined or expired; PII included when the
    * kit captured it), and any answer the kit could not read (status `unknown`, raw), from the
    * ledger: at least once, retried with backoff for up to 3 days, whichever instance collected it.
@@ -109,6 +115,11 @@ export interface IdvHandlerConfig {
   allowedOrigins?: string[];
   /** How long one `onResult` call may take before it counts as failed and is retried, ms (default 10 000). */
   onResultTimeout?: number;
+  /**
+   * How long `handler.node` waits for a request's whole body, ms (default 10 000): a body still
+   * trickling in after it is answered `408` and its connection closed.
+   */
+  bodyTimeout?: number;
   /** Which 1Kosmos result endpoint to poll (default `v3`). */
   resultVersion?: 'v3' | 'v1';
   /** Per-request timeout towards 1Kosmos, ms (default 10 000). */
@@ -126,6 +137,7 @@ export interface ResolvedConfig extends Omit<IdvHandlerConfig, 'storeKey'> {
   sessionLifetime: number;
   allowedOrigins: string[];
   onResultTimeout: number;
+  bodyTimeout: number;
   now: () => number;
   /** The dvcID of each document type offered. */
   dvcIDs: Partial<Record<DocumentType, string>>;
@@ -210,6 +222,7 @@ const schema = v.object({
     v.pipe(v.string('basePath must be a string'), v.regex(/^\/[^?#]*$/, 'basePath must be a path starting with /')),
   ),
   authenticate: fn('authenticate'),
+  public: v.optional(v.boolean('public must be true or false')),
   onResult: fn('onResult'),
   onError: fn('onError'),
   rateLimit: fn('rateLimit'),
@@ -226,6 +239,7 @@ const schema = v.object({
     ),
   ),
   onResultTimeout: milliseconds('onResultTimeout'),
+  bodyTimeout: milliseconds('bodyTimeout'),
   resultVersion: connection.resultVersion,
   timeoutMs: connection.timeoutMs,
   fetch: connection.fetch,
@@ -253,6 +267,7 @@ export function resolveConfig(config: IdvHandlerConfig): ResolvedConfig {
     sessionLifetime: checked.sessionLifetime ?? SEVEN_DAYS,
     allowedOrigins: checked.allowedOrigins ?? [],
     onResultTimeout: checked.onResultTimeout ?? 10_000,
+    bodyTimeout: checked.bodyTimeout ?? 10_000,
     now: checked.now ?? Date.now,
     dvcIDs: typeof dvcID === 'string' ? Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, dvcID])) : dvcID,
   };

@@ -10,7 +10,7 @@
  * Every error is `{ error: { code, message, retryable } }`: no stack, no license key, no PII.
  */
 import * as v from 'valibot';
-import type { SessionRequest, StatusReport } from '../contract/bodies.js';
+import type { StatusReport } from '../contract/bodies.js';
 import type { KitErrorCode } from '../contract/errors.js';
 import { DOCUMENT_TYPES, normaliseDocumentType, TERMINAL_STATUSES } from '../contract/vocabulary.js';
 import { UNWATCHED_MIN_MS } from './collector.js';
@@ -78,7 +78,8 @@ class HttpError extends Error {
 }
 
 const DOCUMENT_TYPE_PROBLEM = 'documentType must be passport, driving_license or id_card';
-const UID_PROBLEM = 'uid must be a string or an integer';
+/** The seed types uid as an integer; JavaScript (and most JSON parsers) keep one exact only up to 2^53 - 1. */
+const UID_PROBLEM = `uid must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (a JSON integer, or a string of digits)`;
 
 const field = (name: string) =>
   v.optional(
@@ -100,17 +101,23 @@ const createBody = v.strictObject({
   lastname: field('lastname'),
   uid: v.optional(
     v.pipe(
-      v.union([v.string(), v.pipe(v.number(), v.integer(UID_PROBLEM))], UID_PROBLEM),
-      v.transform(String),
-      v.maxLength(MAX_FIELD, `uid must be at most ${MAX_FIELD} characters`),
+      v.union([v.number(), v.pipe(v.string(), v.regex(/^\d{1,16}$/, UID_PROBLEM))], UID_PROBLEM),
+      v.transform(Number),
+      v.safeInteger(UID_PROBLEM),
+      v.minValue(0, UID_PROBLEM),
     ),
   ),
 });
 
-/** A create-body problem in words: a missing or unknown field is named as such. */
+/** The longest key of the client's that an answer repeats. */
+const MAX_ECHO = 64;
+
+/** A create-body problem in words: a missing or unknown field is named as such (a long unknown one by its length). */
 function bodyProblem(issue: v.BaseIssue<unknown>): string {
-  const path = issue.path?.map((item) => String(item.key)).join('.');
-  if (issue.type === 'strict_object' && issue.expected === 'never') return `${path} is not allowed`;
+  const path = issue.path?.map((item) => String(item.key)).join('.') ?? '';
+  if (issue.type === 'strict_object' && issue.expected === 'never') {
+    return `${path.length > MAX_ECHO ? `a field name of ${path.length} characters` : path} is not allowed`;
+  }
   if (issue.type === 'strict_object' && issue.input === undefined) return `${path} is required`;
   return issue.message;
 }
@@ -118,7 +125,12 @@ function bodyProblem(issue: v.BaseIssue<unknown>): string {
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+      ...headers,
+    },
   });
 }
 
@@ -146,21 +158,36 @@ function upstreamError(error: KosmosApiError): HttpError {
   return new HttpError(502, 'upstream_rejected', '1Kosmos refused the request: check the server configuration.');
 }
 
-/** Reads a body of at most `MAX_BODY_BYTES`, refusing more without reading it all. */
-async function readBody(request: Request): Promise<string> {
+/**
+ * Reads a body of at most `MAX_BODY_BYTES` within `timeout` ms, refusing more, or a body that is
+ * late (a slow client holding a connection), without reading it all.
+ */
+async function readBody(request: Request, timeout: number): Promise<string> {
   const declared = Number(request.headers.get('Content-Length'));
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-    size += chunk.value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HttpError(408, 'request_timeout', `The body must arrive within ${timeout} ms.`, true, { Connection: 'close' })),
+      timeout,
+    );
+  });
+  const next = () => Promise.race([reader.read(), late]);
+  try {
+    for (let chunk = await next(); !chunk.done; chunk = await next()) {
+      size += chunk.value.byteLength;
+      if (size > MAX_BODY_BYTES) throw tooLarge();
+      chunks.push(chunk.value);
     }
-    chunks.push(chunk.value);
+  } catch (error) {
+    void reader.cancel().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
@@ -178,7 +205,7 @@ async function readBody(request: Request): Promise<string> {
 const tooLarge = () => new HttpError(413, 'payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
 
 export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
-  const { settings, client, store, opened, collector, report } = createKit(config);
+  const { settings, client, store, opened, collector, report, notice } = createKit(config);
   if (settings.collect !== false) void opened.finally(() => collector.start()).catch(() => undefined);
   const tokens = new StatusTokens(settings.tokenSecret);
   const tickets = settings.ticketSecret === undefined ? undefined : new Tickets(settings.ticketSecret);
@@ -189,6 +216,12 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
   );
   const base = settings.basePath;
   const served = `this kit serves POST ${base || '/'} and GET ${base}/{sessionId} (basePath "${base || '/'}")`;
+  if (!settings.public && !settings.authenticate && settings.ticketSecret === undefined && !settings.rateLimit) {
+    notice(
+      'create',
+      `anyone who reaches POST ${base || '/'} can create 1Kosmos sessions without limit: set authenticate or rateLimit, or public: true if that is meant.`,
+    );
+  }
 
   /** Runs a ledger operation; a ledger that cannot be reached or written is a 503, never an untracked session. */
   async function ledger<T>(work: () => Promise<T>, sessionId?: string): Promise<T> {
@@ -222,15 +255,19 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
   }
 
   /**
-   * A browser request from an origin that is neither this one nor an allowed one is refused.
+   * A browser request from an origin that is neither this one (scheme, host and port) nor an allowed one is refused.
    * `Origin: null` is let through, never given CORS headers: it is what a same-origin page sends
    * with a POST under `Referrer-Policy: no-referrer`, and a foreign opaque page cannot read the answer.
    */
   function checkOrigin(request: Request): void {
     const origin = request.headers.get('Origin');
     if (!origin || origin === 'null' || settings.allowedOrigins.includes(origin)) return;
-    if (URL.canParse(origin) && new URL(origin).host === new URL(request.url).host) return;
-    throw new HttpError(403, 'origin_not_allowed', 'This origin may not use this endpoint.');
+    const own = new URL(request.url);
+    const asked = URL.canParse(origin) ? new URL(origin) : undefined;
+    if (asked?.origin === own.origin) return;
+    // Same host and port, another scheme: most often a proxy in front that terminates TLS.
+    const hint = asked?.host === own.host ? ` This server is ${own.origin}: behind a proxy that terminates TLS, list the page's origin in allowedOrigins.` : '';
+    throw new HttpError(403, 'origin_not_allowed', `This origin may not use this endpoint.${hint}`);
   }
 
   async function call<T>(stage: IdvHandlerError['stage'], work: () => T | Promise<T>): Promise<T> {
@@ -272,7 +309,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     if (!/^application\/json\s*(;|$)/i.test(type)) {
       throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.');
     }
-    const text = await readBody(request);
+    const text = await readBody(request, settings.bodyTimeout);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -287,7 +324,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
       throw new HttpError(400, 'bad_request', [...new Set(parsed.issues.map(bodyProblem))].join('; '));
     }
     const subject = tickets ? await ticketSubject(request) : await subjectOf(request);
-    const { documentType, ...user } = parsed.output as SessionRequest;
+    const { documentType, ...user } = parsed.output;
     const dvcID = settings.dvcIDs[documentType];
     if (!dvcID) throw new HttpError(400, 'bad_request', `documentType ${documentType} is not offered here.`);
     // A ledger that cannot be written refuses before 1Kosmos is asked for a session it could not track.

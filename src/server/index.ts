@@ -1,7 +1,14 @@
 export * from './crypto.js';
 export * from './errors.js';
 export * from './result.js';
-export * from './kosmos-client.js';
+export {
+  KosmosClient,
+  type CreatedSession,
+  type CreateSessionInput,
+  type GetResultInput,
+  type KosmosClientOptions,
+  type KosmosUser,
+} from './kosmos-client.js';
 export { createIdvHandler, MAX_BODY_BYTES, TICKET_HEADER, type IdvHandler } from './handler.js';
 export { SIGNATURE_HEADER, signWebhook, verifyWebhook, WebhookVerificationError, type WebhookEvent, type WebhookOptions } from './webhook.js';
 export {

@@ -5,7 +5,7 @@
  */
 import { Collector, type Sink } from './collector.js';
 import { resolveConfig, type IdvHandlerConfig, type IdvHandlerError, type ResolvedConfig } from './config.js';
-import { KosmosClient } from './kosmos-client.js';
+import { checkedClient, type KosmosClient } from './kosmos-client.js';
 import { createPgliteStore } from './ledger/pglite.js';
 import { Sealer } from './ledger/seal.js';
 import type { LedgerStore } from './ledger/store.js';
@@ -25,13 +25,16 @@ export interface Kit {
   collector: Collector;
   /** The one place `onError` is called: a logger that throws must never lose a result or break an answer. */
   report: (problem: IdvHandlerError) => void;
+  /** Tells the operator of a risky setting at start-up: `onError` when there is one, else the log. */
+  notice: (stage: IdvHandlerError['stage'], message: string) => void;
 }
 
 /** Checks the configuration (throwing `IdvConfigError`) and assembles the kit's parts. */
 export function createKit(config: IdvHandlerConfig): Kit {
   const settings = resolveConfig(config);
   const timeoutMs = settings.timeoutMs ?? 10_000;
-  const client = new KosmosClient({
+  // Checked by resolveConfig: not checked again.
+  const client = checkedClient({
     tenantDNS: settings.tenantDNS,
     communityName: settings.communityName,
     licenseKey: settings.licenseKey,
@@ -51,12 +54,12 @@ export function createKit(config: IdvHandlerConfig): Kit {
       // Nowhere left to tell.
     }
   };
+  const notice = (stage: IdvHandlerError['stage'], message: string) => {
+    if (settings.onError) report({ stage, error: new Error(message) });
+    else console.warn(`kosmos-idv: ${message}`);
+  };
   const store = settings.store ?? createPgliteStore({ dataDir: DEFAULT_DATA_DIR });
-  if (!settings.store) {
-    const notice = new Error(`No store given: the session ledger is kept by PGlite in ${store.location} (one instance only).`);
-    if (settings.onError) report({ stage: 'store', error: notice });
-    else console.warn(`kosmos-idv: ${notice.message}`);
-  }
+  if (!settings.store) notice('store', `No store given: the session ledger is kept by PGlite in ${store.location} (one instance only).`);
   const opened = store.open();
   opened.catch((error: unknown) => report({ stage: 'store', error }));
   const collector = new Collector({
@@ -69,7 +72,7 @@ export function createKit(config: IdvHandlerConfig): Kit {
     report,
     now: settings.now,
   });
-  return { settings, client, store, opened, collector, report };
+  return { settings, client, store, opened, collector, report, notice };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { isLoopbackHost, parseRetryAfter } from '../contract/http.js';
-import { normaliseDocumentType, wireDocumentType, type DocumentType } from '../contract/vocabulary.js';
+import { DOCUMENT_TYPES, wireDocumentType, type DocumentType } from '../contract/vocabulary.js';
 import {
   decodePublicKey,
   sharedCipher,
@@ -49,7 +49,8 @@ export interface KosmosUser {
   username?: string;
   firstname?: string;
   lastname?: string;
-  uid?: string;
+  /** An integer, as the seed's create-session table types it. */
+  uid?: number;
 }
 
 /** `createSession` input. */
@@ -75,7 +76,6 @@ export interface GetResultInput {
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 4000;
 const MAX_UPSTREAM_MESSAGE = 200;
-const USER_FIELDS = ['username', 'firstname', 'lastname', 'uid'] as const;
 
 const STATUS_KINDS: Record<number, KosmosApiErrorKind> = {
   400: 'bad_request',
@@ -152,6 +152,19 @@ const OPTIONS = v.object({
   random: fn('random'),
 });
 
+/** Marks options that were checked already (the kit's `resolveConfig`), so that they are not checked twice. */
+const CHECKED = Symbol('checked');
+
+function checkOptions(options: KosmosClientOptions): KosmosClientOptions {
+  const parsed = v.safeParse(OPTIONS, options);
+  if (parsed.issues) throw new TypeError(`KosmosClient: ${problemOf(parsed.issues[0], 'options')}`);
+  return parsed.output as KosmosClientOptions;
+}
+
+/** A client on options the caller has checked with the same schemas (`./options.ts`): the kit's way in. */
+export const checkedClient = (options: KosmosClientOptions): KosmosClient =>
+  new KosmosClient({ ...options, [CHECKED]: true } as KosmosClientOptions);
+
 /**
  * Talks to 1Kosmos's docuverify API. Discovery and the service public key are fetched once and
  * shared by concurrent calls; a 401 or an undecryptable answer refreshes the key once.
@@ -173,9 +186,7 @@ export class KosmosClient {
   private serviceKeyEntry?: ServiceKeyEntry;
 
   constructor(options: KosmosClientOptions) {
-    const parsed = v.safeParse(OPTIONS, options);
-    if (parsed.issues) throw new TypeError(`KosmosClient: ${problemOf(parsed.issues[0], 'options')}`);
-    const checked = parsed.output as KosmosClientOptions;
+    const checked = (options as { [CHECKED]?: true } | undefined)?.[CHECKED] ? options : checkOptions(options);
     this.tenantDNS = checked.tenantDNS;
     this.communityName = checked.communityName;
     this.licenseKey = checked.licenseKey;
@@ -198,21 +209,21 @@ export class KosmosClient {
    * except once with a refreshed service key after a 401.
    */
   async createSession(input: CreateSessionInput, signal?: AbortSignal): Promise<CreatedSession> {
-    const documentType = normaliseDocumentType(input.documentType);
-    if (!documentType) {
+    // Typed already (the kit's handler read the browser's word): checked, not read again.
+    if (!DOCUMENT_TYPES.includes(input.documentType)) {
       throw new TypeError('createSession: documentType must be passport, driving_license or id_card');
     }
-    const user: KosmosUser = {};
-    for (const field of USER_FIELDS) {
-      if (input.user?.[field] !== undefined) user[field] = input.user[field];
+    const { username, firstname, lastname, uid } = input.user ?? {};
+    if (uid !== undefined && !Number.isSafeInteger(uid)) {
+      throw new TypeError('createSession: user.uid must be a safe integer');
     }
     const payload = {
       dvcID: input.dvcID,
       sessionRequest: {
         tenantDNS: this.tenantDNS,
         communityName: this.communityName,
-        documentType: wireDocumentType(documentType),
-        user,
+        documentType: wireDocumentType(input.documentType),
+        user: { username, firstname, lastname, uid },
       },
     };
     return this.exchange('1Kosmos create session', '/document_share_session/create', payload, signal, (body) => {

@@ -74,13 +74,16 @@ function reasonCodeOf(raw: Plain): string | undefined {
   return typeof code === 'string' && code !== '' ? code : undefined;
 }
 
+/** An object with at least one field: an empty `extractedInfo` or `user` holds nothing personal. */
+const filled = (value: unknown) => isPlain(value) && Object.keys(value).length > 0;
+
 function hasPII(raw: Plain): boolean {
   return (
     present(raw.document) ||
     present(raw.dl_object) ||
     present(raw.liveid_object) ||
-    (isPlain(raw.extractedInfo) && Object.keys(raw.extractedInfo).length > 0) ||
-    (isPlain(raw.sessionData) && present(raw.sessionData.user))
+    filled(raw.extractedInfo) ||
+    (isPlain(raw.sessionData) && filled(raw.sessionData.user))
   );
 }
 

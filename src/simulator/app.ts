@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { randomBytes } from 'node:crypto';
 import type { SimulatorContext } from './context.js';
-import { controlRoutes } from './control.js';
+import { controlRoutes, readJson } from './control.js';
 import { SimulatorHttpError } from './errors.js';
 import { hostedRoutes } from './hosted.js';
 import { sessionPath } from './pages.js';
@@ -15,7 +15,11 @@ import { checkCreatePayload, checkResultPayload } from './payloads.js';
 import { buildResult, type ResultVersion } from './results.js';
 import { retentionOf, takePii } from './retention.js';
 
-/** The services `/caas/sd` lists, as 1Kosmos's helpers know them; only docuverify is served. */
+/** The ids community_info gives the simulated tenant and its community (1Kosmos's are 24 hex digits). */
+const TENANT_ID = '000000000000000000000001';
+const COMMUNITY_ID = '000000000000000000000002';
+
+/** The services `/caas/sd` lists, as 1Kosmos's helpers know them (they drop an answer without `licenses`); only docuverify is served. */
 const SERVICES = [
   'sessions',
   'licenses',
@@ -59,7 +63,7 @@ function docuverifyRoutes(context: SimulatorContext): Hono {
     const caller = await guard.authenticate((name) => c.req.header(name));
     const payload = await guard.readBody(caller, await c.req.text());
     const record = store.create(checkCreatePayload(payload, config, context.address.tenantDNS));
-    return c.json({ sessionId: record.id, url: `${context.address.origin}${sessionPath(record.id)}` });
+    return c.json({ sessionId: record.id, url: `${context.address.publicUrl}${sessionPath(record.id)}` });
   });
 
   const result = (version: ResultVersion) =>
@@ -74,6 +78,7 @@ function docuverifyRoutes(context: SimulatorContext): Hono {
       const plaintext = await buildResult(version, record, pii, {
         origin: context.address.origin,
         jwtSecret: context.jwtSecret,
+        undocumentedFields: config.undocumentedFields,
       });
       return c.json({
         data: await caller.cipher.encrypt(JSON.stringify(plaintext)),
@@ -105,6 +110,18 @@ export function createApp(context: SimulatorContext): Hono {
   app.get('/caas/sd', (c) =>
     c.json(Object.fromEntries(SERVICES.map((name) => [name, `${context.address.origin}/${name}`]))),
   );
+  // 1Kosmos's helpers ask this first, for the community's name to send in sessionRequest.
+  app.post('/api/r1/system/community_info/fetch', async (c) => {
+    const body = await readJson(c);
+    const tenant = { id: TENANT_ID, dns: context.address.tenantDNS, tenanttag: 'simulator', name: '1Kosmos simulator' };
+    const community = { id: COMMUNITY_ID, name: context.config.communityName, tenantid: TENANT_ID };
+    const tenantKnown =
+      body.tenantId !== undefined ? body.tenantId === TENANT_ID : typeof body.dns === 'string' && body.dns.toLowerCase() === tenant.dns.toLowerCase();
+    if (!tenantKnown) throw new SimulatorHttpError(404, 'tenant not found');
+    const communityKnown = body.communityId !== undefined ? body.communityId === COMMUNITY_ID : body.communityName === community.name;
+    if (!communityKnown) throw new SimulatorHttpError(404, 'community not found');
+    return c.json({ tenant, community });
+  });
   app.route('/docuverify', docuverifyRoutes(context));
   app.route('/idproofing', hostedRoutes(context));
   app.route('/_simulator', controlRoutes(context));

@@ -38,6 +38,11 @@ export interface SimulatorOptions {
   host?: string;
   /** The tenant's DNS name as callers send it; default `{host}:{port}`. */
   tenantDNS?: string;
+  /**
+   * The origin people reach the simulator at when it is not where it listens (a phone on the same
+   * network, a tunnel): the hosted-flow URLs use it. Default: the origin it listens on.
+   */
+  publicUrl?: string;
   /** Default `default`. */
   communityName?: string;
   /** Default `{ default: { selfie: false }, selfie: { selfie: true } }`. */
@@ -52,6 +57,17 @@ export interface SimulatorOptions {
   faults?: Partial<FaultSettings>;
   /** Whether hosted pages may be framed; default `true`. */
   frameable?: boolean;
+  /**
+   * Serve https with a self-signed certificate generated at start (`Simulator.certificate`), as
+   * clients that only speak `https://{tenantDNS}` need (1Kosmos's own helpers); default `false`.
+   */
+  tls?: boolean;
+  /**
+   * Add `sessionStatus` and `verificationStatus` (the seed's words) to every result, fields that
+   * no 1Kosmos document or published sample shows; default `false`: only the documented fields
+   * (`sessionResult`, `responseStatus` and the samples' shapes).
+   */
+  undocumentedFields?: boolean;
   /** At most this many sessions are kept; the oldest are pruned first. Default 10 000. */
   maxSessions?: number;
   /** Source of randomness for faults (0 ≤ n < 1); default `Math.random`. */
@@ -63,6 +79,7 @@ export interface SimulatorConfig {
   port: number;
   host: string;
   tenantDNS: string | undefined;
+  publicUrl: string | undefined;
   communityName: string;
   dvcIDs: Record<string, Workflow>;
   licenseKeys: string[];
@@ -70,6 +87,8 @@ export interface SimulatorConfig {
   piiRetention: PiiRetention;
   faults: FaultSettings;
   frameable: boolean;
+  tls: boolean;
+  undocumentedFields: boolean;
   maxSessions: number;
   random: () => number;
 }
@@ -83,6 +102,7 @@ export const DEFAULT_CONFIG: Readonly<Omit<SimulatorConfig, 'random'>> = {
   port: 0,
   host: '127.0.0.1',
   tenantDNS: undefined,
+  publicUrl: undefined,
   communityName: 'default',
   dvcIDs: { default: { selfie: false }, selfie: { selfie: true } },
   licenseKeys: [DEV_LICENSE_KEY],
@@ -90,6 +110,8 @@ export const DEFAULT_CONFIG: Readonly<Omit<SimulatorConfig, 'random'>> = {
   piiRetention: { off: false, ttl: -1 },
   faults: { latencyMs: 0, errorRate: 0, malformedRate: 0 },
   frameable: true,
+  tls: false,
+  undocumentedFields: false,
   maxSessions: 10_000,
 };
 
@@ -105,6 +127,7 @@ const SETTINGS = new Set([
   'port',
   'host',
   'tenantDNS',
+  'publicUrl',
   'communityName',
   'dvcIDs',
   'licenseKeys',
@@ -112,6 +135,8 @@ const SETTINGS = new Set([
   'piiRetention',
   'faults',
   'frameable',
+  'tls',
+  'undocumentedFields',
   'maxSessions',
   'random',
 ]);
@@ -193,6 +218,10 @@ function checkSetting(key: string, value: unknown): string[] {
       return typeof value === 'string' && HOST_PORT.test(value)
         ? []
         : ['tenantDNS must be a host name with an optional port, e.g. "127.0.0.1:8787"'];
+    case 'publicUrl':
+      return typeof value === 'string' && /^https?:\/\/[^/?#]+\/?$/i.test(value) && URL.canParse(value)
+        ? []
+        : ['publicUrl must be an http(s) origin, e.g. "https://192.168.1.20:8787"'];
     case 'communityName':
       return isNonBlank(value) ? [] : ['communityName must be a non-empty string'];
     case 'dvcIDs':
@@ -210,7 +239,9 @@ function checkSetting(key: string, value: unknown): string[] {
     case 'faults':
       return checkFaults(value);
     case 'frameable':
-      return typeof value === 'boolean' ? [] : ['frameable must be true or false'];
+    case 'tls':
+    case 'undocumentedFields':
+      return typeof value === 'boolean' ? [] : [`${key} must be true or false`];
     case 'maxSessions':
       return Number.isInteger(value) && (value as number) >= 1
         ? []
@@ -241,6 +272,7 @@ export function resolveConfig(options: SimulatorOptions = {}): SimulatorConfig {
     port: options.port ?? DEFAULT_CONFIG.port,
     host: options.host ?? DEFAULT_CONFIG.host,
     tenantDNS: options.tenantDNS,
+    publicUrl: options.publicUrl === undefined ? undefined : new URL(options.publicUrl).origin,
     communityName: options.communityName ?? DEFAULT_CONFIG.communityName,
     dvcIDs: structuredClone(options.dvcIDs ?? DEFAULT_CONFIG.dvcIDs),
     licenseKeys: [...(options.licenseKeys ?? DEFAULT_CONFIG.licenseKeys)],
@@ -248,6 +280,8 @@ export function resolveConfig(options: SimulatorOptions = {}): SimulatorConfig {
     piiRetention: { ...DEFAULT_CONFIG.piiRetention, ...options.piiRetention },
     faults: { ...DEFAULT_CONFIG.faults, ...options.faults },
     frameable: options.frameable ?? DEFAULT_CONFIG.frameable,
+    tls: options.tls ?? DEFAULT_CONFIG.tls,
+    undocumentedFields: options.undocumentedFields ?? DEFAULT_CONFIG.undocumentedFields,
     maxSessions: options.maxSessions ?? DEFAULT_CONFIG.maxSessions,
     random: options.random ?? Math.random,
   };

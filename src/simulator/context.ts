@@ -11,6 +11,8 @@ export interface SimulatorAddress {
   origin: string;
   /** `127.0.0.1:54321`, or the configured tenantDNS. */
   tenantDNS: string;
+  /** Where people open the hosted flow: the configured publicUrl, else `origin`. */
+  publicUrl: string;
 }
 
 /** Everything the routes share. */

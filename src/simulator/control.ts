@@ -16,7 +16,8 @@ import { SimulatedSession, viewOf } from './state.js';
 
 const badRequest = (message: string) => new SimulatorHttpError(400, message);
 
-async function readJson(c: Context): Promise<Record<string, unknown>> {
+/** A request's JSON object body, or a 400. */
+export async function readJson(c: Context): Promise<Record<string, unknown>> {
   let body: unknown;
   try {
     body = JSON.parse(await c.req.text());

@@ -14,6 +14,7 @@ import {
   notFoundPage,
   selfiePage,
   sessionPath,
+  ICON,
   STYLESHEET,
   welcomePage,
   type PageError,
@@ -61,6 +62,12 @@ export function hostedRoutes(context: SimulatorContext): Hono {
     c.header('Content-Type', 'text/css; charset=utf-8');
     c.header('Cache-Control', 'public, max-age=3600');
     return c.body(STYLESHEET);
+  });
+
+  hosted.get('/assets/icon.svg', (c) => {
+    c.header('Content-Type', 'image/svg+xml');
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(ICON);
   });
 
   hosted.get('/session/:id', (c) => {

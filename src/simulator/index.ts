@@ -10,9 +10,11 @@
  */
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createApp } from './app.js';
+import { selfSignedCertificate, trustingFetch } from './certificate.js';
 import { createClock, type SimulatorClock } from './clock.js';
 import { resolveConfig, type SimulatorOptions, type Workflow } from './config.js';
 import type { SimulatorAddress, SimulatorContext } from './context.js';
@@ -44,7 +46,7 @@ export type SimulatorFaults = Pick<
 
 /** A running simulator. */
 export interface Simulator {
-  /** `http://127.0.0.1:54321` */
+  /** `http://127.0.0.1:54321` (`https:` with `tls`) */
   readonly origin: string;
   /** `127.0.0.1:54321`, unless configured. */
   readonly tenantDNS: string;
@@ -53,8 +55,17 @@ export interface Simulator {
   readonly licenseKey: string;
   /** `${origin}/docuverify` */
   readonly docuverifyUrl: string;
+  /** Where people open the hosted flow (the `publicUrl` option), else `origin`. */
+  readonly publicUrl: string;
+  /**
+   * A fetch for calling this simulator from the same process (the kit's `fetch` option): with
+   * `tls`, one that trusts its certificate (and only it); else the global fetch.
+   */
+  readonly fetch: typeof fetch;
   /** The configured workflows. */
   readonly dvcIDs: Readonly<Record<string, Workflow>>;
+  /** With `tls`: the self-signed certificate it serves (PEM), for a client to trust. */
+  readonly certificate?: string;
   /** The docuverify service's current public key (changes with `faults.rotateKey()`). */
   readonly servicePublicKey: string;
   /** The simulator clock (ms); `advance(seconds)` moves it forward. */
@@ -95,7 +106,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const keys = new ServiceKeys();
   const store = new SessionStore(config, clock);
   const faults = new Faults(config.faults, config.random, keys, closing.signal);
-  const address: SimulatorAddress = { origin: '', tenantDNS: '' };
+  const address: SimulatorAddress = { origin: '', tenantDNS: '', publicUrl: '' };
   const context: SimulatorContext = {
     config,
     clock,
@@ -107,10 +118,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     address,
   };
   const app = createApp(context);
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const tenantHost = config.tenantDNS && new URL(`https://${config.tenantDNS}`).hostname.replace(/^\[|\]$/g, '');
+  const tls = config.tls ? await selfSignedCertificate([config.host, tenantHost].filter((host): host is string => !!host)) : undefined;
+  const server = (
+    tls
+      ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { key: tls.key, cert: tls.cert } })
+      : createAdaptorServer({ fetch: app.fetch })
+  ) as Server;
   const { port } = await listen(server, config.port, config.host);
-  address.origin = `http://${urlHost(config.host)}:${port}`;
+  address.origin = `${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   address.tenantDNS = config.tenantDNS ?? `${urlHost(config.host)}:${port}`;
+  address.publicUrl = config.publicUrl ?? address.origin;
 
   let closed: Promise<void> | undefined;
   return {
@@ -119,6 +137,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     communityName: config.communityName,
     licenseKey: config.licenseKeys[0],
     docuverifyUrl: `${address.origin}/docuverify`,
+    publicUrl: address.publicUrl,
+    fetch: tls ? trustingFetch(tls.cert) : globalThis.fetch,
+    certificate: tls?.cert,
     dvcIDs: config.dvcIDs,
     get servicePublicKey() {
       return keys.current.publicKey;

@@ -9,6 +9,11 @@ import type { SessionRecord, WireDocumentType } from './state.js';
 
 /** Where the stylesheet is served. */
 export const STYLESHEET_PATH = '/idproofing/assets/simulator.css';
+/** Where the icon is served (named by every page, so that no browser asks for /favicon.ico and logs a 404). */
+export const ICON_PATH = '/idproofing/assets/icon.svg';
+
+/** The pages' icon: a blue disc. */
+export const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#0a66c2"/></svg>';
 
 /** The hosted page's errors, as carried by `?error=` after a redirect. */
 export type PageError = 'consent' | 'outcome';
@@ -41,6 +46,7 @@ function layout(title: string, main: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · 1Kosmos ID verification (simulator)</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
+<link rel="icon" href="${ICON_PATH}" type="image/svg+xml">
 </head>
 <body>
 <header class="banner"><p>1Kosmos ID verification <span class="tag">Simulator</span></p></header>
@@ -204,5 +210,6 @@ button.secondary { background: transparent; color: inherit; }
 .error { color: #b00020; font-weight: 600; }
 @media (prefers-color-scheme: dark) { .error { color: #ff8a80; } }
 :focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
-.step { color: GrayText; }
+.step { color: #595959; }
+@media (prefers-color-scheme: dark) { .step { color: #b3b3b3; } }
 `;

@@ -31,12 +31,13 @@ function checkUser(request: Record<string, unknown>): SessionUser {
     if (typeof value !== 'string') throw badRequest(`sessionRequest.user.${key} must be a string`);
     checked[key] = value;
   }
-  const uid = user.uid ?? request.userUID;
-  if (uid !== undefined) {
-    if (typeof uid !== 'string' && !Number.isSafeInteger(uid)) {
-      throw badRequest('sessionRequest.user.uid must be a string or an integer');
-    }
-    checked.uid = uid as string | number;
+  // The seed types uid as an integer; 1Kosmos's own helpers send a UUID string as userUID instead.
+  if (user.uid !== undefined) {
+    if (!Number.isSafeInteger(user.uid)) throw badRequest('sessionRequest.user.uid must be an integer');
+    checked.uid = user.uid as number;
+  } else if (request.userUID !== undefined) {
+    if (typeof request.userUID !== 'string') throw badRequest('sessionRequest.userUID must be a string');
+    checked.uid = request.userUID;
   }
   return checked;
 }

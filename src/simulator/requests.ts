@@ -2,7 +2,8 @@
  * The checks on every docuverify POST, in order: the `publickey`, `licensekey` and `requestid`
  * headers (401), then the `{ data: enc(JSON) }` body (400). Any caller key pair is accepted: the
  * license key authorises. `requestid` must be `{ ts, appid, uuid }`, with `ts` within 60 seconds
- * of the real time either way and a `uuid` not seen before. Real time, not the simulator clock:
+ * of the real time either way and a `uuid` not seen before. As 1Kosmos's own helpers send it: the
+ * PHP helper spells `appId` and takes its `uuid` from `uniqid()` (13 hex digits, no UUID). Real time, not the simulator clock:
  * callers stamp `ts` with their own clock, and moving the simulator's clock forward (to expire a
  * session, say) must not lock them out.
  */
@@ -13,7 +14,8 @@ import type { ServiceKeys } from './keys.js';
 /** How far (seconds) a `requestid` timestamp may be from the real time. */
 export const REQUEST_WINDOW_SECONDS = 60;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The longest `requestid.uuid` remembered. */
+const MAX_UUID = 128;
 
 /** A caller that passed the header checks. */
 export interface Caller {
@@ -72,11 +74,12 @@ export class RequestGuard {
       !isRecord(requestId) ||
       typeof requestId.ts !== 'number' ||
       !Number.isFinite(requestId.ts) ||
-      typeof requestId.appid !== 'string' ||
+      typeof (requestId.appid ?? requestId.appId) !== 'string' ||
       typeof requestId.uuid !== 'string' ||
-      !UUID.test(requestId.uuid)
+      requestId.uuid === '' ||
+      requestId.uuid.length > MAX_UUID
     ) {
-      throw unauthorised('requestid must be JSON { ts: <unix seconds>, appid: <string>, uuid: <uuid> }');
+      throw unauthorised('requestid must be JSON { ts: <unix seconds>, appid (or appId): <string>, uuid: <a unique string> }');
     }
     const now = this.now();
     const age = now / 1000 - requestId.ts;

@@ -17,6 +17,8 @@ export interface ResultContext {
   origin: string;
   /** The HS256 key of `proof_jwt`. */
   jwtSecret: Uint8Array;
+  /** Whether to add `sessionStatus` and `verificationStatus`, which no 1Kosmos document or sample shows. */
+  undocumentedFields: boolean;
 }
 
 interface SyntheticDocument {
@@ -199,7 +201,13 @@ export async function buildResult(
 ): Promise<Record<string, unknown>> {
   const idKey = version === 'v3' ? 'id' : 'sessionId';
   if (record.status !== 'Completed') {
-    return { responseStatus: PENDING_WORDS[record.status], [idKey]: record.id, sessionStatus: record.status };
+    // The published in-progress sample's fields, and the seed's word in sessionResult (its table's field).
+    return {
+      responseStatus: PENDING_WORDS[record.status],
+      [idKey]: record.id,
+      sessionResult: record.status,
+      ...(context.undocumentedFields ? { sessionStatus: record.status } : {}),
+    };
   }
   const { completedAt, verification } = record;
   if (completedAt === undefined || verification === null) {
@@ -219,10 +227,7 @@ export async function buildResult(
         }
       : {};
   const document = pii && passed ? await documentPii(doc, record, completedAt, context) : undefined;
-  const status = {
-    sessionStatus: 'Completed',
-    verificationStatus: verification,
-  };
+  const status = context.undocumentedFields ? { sessionStatus: 'Completed', verificationStatus: verification } : {};
   const errors = failed ? { errorInfo: errorInfo(record, doc, completedAt) } : {};
   if (version === 'v3') {
     return {

@@ -104,7 +104,7 @@ describe('kosmos-idv serve', { skip: postgresMissing }, () => {
 
   async function kitFile(database: string, extra: Record<string, unknown> = {}): Promise<string> {
     const file = join(dir, `kit-${Math.random().toString(36).slice(2)}.json`);
-    const config = { ...configFor(sim), store: undefined, storeKey: undefined, database, webhook: { url: hookUrl }, ...extra };
+    const config = { ...configFor(sim), store: undefined, storeKey: undefined, public: undefined, database, webhook: { url: hookUrl }, ...extra };
     await writeFile(file, JSON.stringify(config));
     return file;
   }

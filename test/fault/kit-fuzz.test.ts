@@ -35,7 +35,7 @@ import {
 import { seededRandom } from './seeded.js';
 
 /** The user of every session created in the set-up: PII the kit sends to 1Kosmos and gets back. */
-const USER = { username: 'pii-user-7f3a9c', firstname: 'Quirinus', lastname: 'Zebedee-Marlowe', uid: 'pii-uid-424242' };
+const USER = { username: 'pii-user-7f3a9c', firstname: 'Quirinus', lastname: 'Zebedee-Marlowe', uid: '424242917313' };
 /** The simulator's synthetic document PII (src/simulator/results.ts): names, numbers, birth date, MRZ. */
 const SYNTHETIC_PII = ['JORDAN', 'SPECIMEN', 'P0000002', '19850615', 'P<XXX', PLACEHOLDER_IMAGE];
 
@@ -340,7 +340,7 @@ function caseArbitrary(sessionIds: string[]): fc.Arbitrary<Case> {
       username: fc.string({ maxLength: 128 }),
       firstname: fc.string({ maxLength: 20 }),
       lastname: fc.string({ maxLength: 20 }),
-      uid: fc.oneof(fc.string({ maxLength: 20 }), fc.integer()),
+      uid: fc.oneof(fc.stringMatching(/^\d{1,15}$/), fc.nat()),
     },
     { requiredKeys: ['documentType'] },
   );

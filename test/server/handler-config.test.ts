@@ -120,6 +120,8 @@ describe('createIdvHandler configuration', () => {
       [{ sessionLifetime: Number.POSITIVE_INFINITY }, 'sessionLifetime must be at most 31536000 seconds (a year)'],
       [{ sessionLifetime: '3600' }, 'sessionLifetime must be a number'],
       [{ allowedOrigins: 'https://shop.example' }, 'allowedOrigins must be an array of origins'],
+      [{ bodyTimeout: 0 }, 'bodyTimeout must be at least 1'],
+      [{ bodyTimeout: 1.5 }, 'bodyTimeout must be a whole number'],
       [{ timeoutMs: Number.NaN }, 'timeoutMs must be a number'],
       [{ timeoutMs: 0 }, 'timeoutMs must be at least 1'],
       [{ timeoutMs: 0.5 }, 'timeoutMs must be at least 1'],
@@ -173,6 +175,7 @@ describe('createIdvHandler configuration', () => {
     assert.deepEqual(resolved.dvcIDs, { passport: 'workflow', driving_license: 'workflow', id_card: 'workflow' });
     assert.equal(resolved.sessionLifetime, 7 * 24 * 3600);
     assert.equal(resolved.onResultTimeout, 10_000);
+    assert.equal(resolved.bodyTimeout, 10_000);
     assert.equal(resolveConfig(good).basePath, '/api/idv');
     assert.deepEqual(resolveConfig({ ...good, dvcID: { id_card: 'cards' } }).dvcIDs, { id_card: 'cards' });
     assert.deepEqual(resolved.storeKey, [STORE_KEY], 'one key is a list of one');

@@ -25,6 +25,8 @@ import {
   waitFor,
 } from './kit-helpers.js';
 
+const UID_PROBLEM = /^uid must be a whole number from 0 to 9007199254740991/;
+
 const post = (body: unknown, headers: Record<string, string> = {}) => request('POST', BASE_PATH, { body, headers });
 
 describe('createIdvHandler: POST {base}', () => {
@@ -56,7 +58,7 @@ describe('createIdvHandler: POST {base}', () => {
     }
   });
 
-  it('sends the user fields to 1Kosmos (uid may be an integer) and they come back in onResult', async (t) => {
+  it('sends the user fields to 1Kosmos (uid as a JSON integer, the seed\'s type) and they come back in onResult', async (t) => {
     const kit = await startKit(t);
     const created = await createSession(kit.handler, {
       documentType: 'id_card',
@@ -70,7 +72,21 @@ describe('createIdvHandler: POST {base}', () => {
     await expectStatus(kit.handler, created, 'completed', 'passed');
     await waitFor(() => kit.results.length === 1, 'onResult');
     const { user } = kit.results[0].result.raw.sessionData as { user: Record<string, unknown> };
-    assert.deepEqual(user, { username: 'ada', firstname: 'Ada', lastname: 'x'.repeat(128), uid: '42' });
+    assert.deepEqual(user, { username: 'ada', firstname: 'Ada', lastname: 'x'.repeat(128), uid: 42 });
+  });
+
+  it('sends a uid given as a string of digits as the same JSON integer, however large while it is safe', async (t) => {
+    const kit = await startKit(t);
+    const uids = ['42', '9007199254740991', 9007199254740991];
+    for (const uid of uids) {
+      const created = await createSession(kit.handler, { documentType: 'passport', uid });
+      simulated(kit.sim, created.sessionId).start();
+      simulated(kit.sim, created.sessionId).document('pass');
+      await expectStatus(kit.handler, created, 'completed', 'passed');
+    }
+    await waitFor(() => kit.results.length === uids.length, 'onResult');
+    const sent = kit.results.map(({ result }) => (result.raw.sessionData as { user: { uid: unknown } }).user.uid);
+    assert.deepEqual(sent, uids.map(Number));
   });
 
   it('uses the dvcID of the document type, and refuses a type that has none', async (t) => {
@@ -197,9 +213,13 @@ describe('createIdvHandler: POST {base} refusals', () => {
       ['extra field', { documentType: 'passport', email: 'a@b.example' }, /email is not allowed/],
       ['field too long', { documentType: 'passport', firstname: 'x'.repeat(129) }, /firstname must be at most 128 characters/],
       ['field not a string', { documentType: 'passport', lastname: ['x'] }, /lastname/],
-      ['uid as object', { documentType: 'passport', uid: { id: 1 } }, /uid must be a string or an integer/],
-      ['uid fractional', { documentType: 'passport', uid: 1.5 }, /uid must be a string or an integer/],
-      ['uid too long', { documentType: 'passport', uid: '9'.repeat(129) }, /uid must be at most 128 characters/],
+      ['uid as object', { documentType: 'passport', uid: { id: 1 } }, UID_PROBLEM],
+      ['uid fractional', { documentType: 'passport', uid: 1.5 }, UID_PROBLEM],
+      ['uid not digits', { documentType: 'passport', uid: 'u-1' }, UID_PROBLEM],
+      // 1Kosmos would be sent 1152921504606847000: a different user.
+      ['uid beyond a safe integer', { documentType: 'passport', uid: '1152921504606846977' }, UID_PROBLEM],
+      ['uid a number beyond a safe integer', { documentType: 'passport', uid: 2 ** 60 }, UID_PROBLEM],
+      ['uid too long', { documentType: 'passport', uid: '9'.repeat(129) }, UID_PROBLEM],
     ];
     for (const [name, body, message] of cases) {
       const response = await kit.handler(

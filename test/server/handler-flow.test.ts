@@ -20,6 +20,36 @@ import {
 } from './kit-helpers.js';
 
 describe('createIdvHandler: create → hosted steps → terminal status', () => {
+  it('derives every status from 1Kosmos\'s documented fields alone (sessionResult, responseStatus: no sessionStatus)', async (t) => {
+    const kit = await startKit(t);
+    const outcomes = [
+      { steps: ['start', 'pass'], expect: ['completed', 'passed'] },
+      { steps: ['start', 'fail'], expect: ['completed', 'failed'] },
+      { steps: ['start', 'not_performed'], expect: ['completed', 'not_performed'] },
+      { steps: ['decline'], expect: ['declined', null] },
+    ] as const;
+    for (const { steps, expect } of outcomes) {
+      const session = await createSession(kit.handler);
+      await expectStatus(kit.handler, session, 'pending');
+      const simulatedSession = simulated(kit.sim, session.sessionId);
+      for (const step of steps) {
+        if (step === 'start') {
+          simulatedSession.start();
+          await expectStatus(kit.handler, session, 'in_progress');
+        } else if (step === 'decline') simulatedSession.decline();
+        else simulatedSession.document(step);
+      }
+      await expectStatus(kit.handler, session, expect[0], expect[1]);
+    }
+    const expiring = await createSession(kit.handler);
+    kit.sim.clock.advance(7 * 24 * 3600);
+    await expectStatus(kit.handler, expiring, 'expired');
+    await waitFor(() => kit.results.length === outcomes.length + 1, 'onResult');
+    for (const { result } of kit.results) {
+      assert.ok(!('sessionStatus' in result.raw) && !('verificationStatus' in result.raw), JSON.stringify(result.raw));
+    }
+  });
+
   it('passed, through the hosted pages\' own forms: statuses follow the flow, onResult gets the PII once', async (t) => {
     const store = createMemoryStore();
     const kit = await startKit(t, { config: { store } });
@@ -138,7 +168,7 @@ describe('createIdvHandler: create → hosted steps → terminal status', () => 
     await expectStatus(kit.handler, session, 'expired');
     await waitFor(() => kit.results.length === 1, 'onResult');
     assert.deepEqual(
-      kit.results.map(({ result }) => [result.status, result.raw.sessionStatus]),
+      kit.results.map(({ result }) => [result.status, result.raw.sessionResult]),
       [['expired', 'Expired']],
       'the expiry was learnt from 1Kosmos, and handed over once',
     );

@@ -150,9 +150,8 @@ describe('createIdvHandler: the final result handed over', () => {
         fetch: rewriting(keyPair, (plaintext) => {
           if (!early || plaintext.document === undefined) return undefined;
           early = false;
-          const { sessionResult, verificationStatus, ...rest } = plaintext;
-          assert.ok(sessionResult && verificationStatus);
-          return { ...rest, sessionStatus: 'In Progress' };
+          assert.equal(plaintext.sessionResult, 'SUCCESS');
+          return { ...plaintext, sessionResult: 'In Progress' };
         }),
       },
     });
@@ -318,7 +317,7 @@ describe('createIdvHandler: answers the kit cannot read', () => {
       config: {
         keyPair,
         fetch: rewriting(keyPair, (plaintext) =>
-          mangle ? { ...plaintext, sessionStatus: 'On Hold', responseStatus: 'ON_HOLD' } : undefined,
+          mangle ? { ...plaintext, sessionResult: 'On Hold', responseStatus: 'ON_HOLD' } : undefined,
         ),
       },
     });
@@ -328,7 +327,7 @@ describe('createIdvHandler: answers the kit cannot read', () => {
     const [{ result, context }] = kit.results;
     assert.equal(result.status, 'unknown');
     assert.equal(result.verification, null);
-    assert.deepEqual(result.raw, { id: session.sessionId, sessionStatus: 'On Hold', responseStatus: 'ON_HOLD' });
+    assert.deepEqual(result.raw, { id: session.sessionId, sessionResult: 'On Hold', responseStatus: 'ON_HOLD' });
     assert.match(context.resultId, new RegExp(`^${session.sessionId}:unknown:[0-9a-f]{16}$`));
     assert.equal(context.attempt, 1);
     const told = kit.errors.filter((problem) => problem.stage === 'collect' && problem.sessionId === session.sessionId);

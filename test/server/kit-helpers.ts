@@ -65,6 +65,8 @@ export function configFor(sim: Simulator, keyPair: KosmosKeyPair = generateKeyPa
     tokenSecret: TOKEN_SECRET,
     storeKey: STORE_KEY,
     store: createMemoryStore(),
+    // These tests create sessions without authenticate or rateLimit, on purpose.
+    public: true,
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPair, sharedCipher, type KosmosKeyPair } from '../../src/server/crypto.js';
 import { KosmosApiError, type KosmosApiErrorKind } from '../../src/server/errors.js';
-import { KosmosClient, type KosmosClientOptions } from '../../src/server/kosmos-client.js';
+import { checkedClient, KosmosClient, type KosmosClientOptions } from '../../src/server/kosmos-client.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 const SEVEN_DAYS = 7 * 24 * 60 * 60;
@@ -130,7 +130,7 @@ describe('KosmosClient against the simulator: sessions and results', () => {
     const session = await client.createSession({
       dvcID: 'default',
       documentType: 'driving_license',
-      user: { username: 'jordan', firstname: 'Jordan', lastname: 'Specimen', uid: 'u-1' },
+      user: { username: 'jordan', firstname: 'Jordan', lastname: 'Specimen', uid: 7 },
     });
     assert.equal(session.url, `${sim.origin}/idproofing/session/${session.sessionId}`);
     const view = sim.session(session.sessionId)?.view();
@@ -142,7 +142,7 @@ describe('KosmosClient against the simulator: sessions and results', () => {
   it('follows a v3 session from pending through in progress to completed (PII once)', async (t) => {
     const { sim } = await simulator(t);
     const { client, count } = clientFor(sim);
-    const user = { username: 'jordan', uid: 'u-1' };
+    const user = { username: 'jordan', uid: 7 };
     const { sessionId } = await client.createSession({ ...passport, user });
     const read = () => client.getResult({ dvcID: 'default', sessionId });
     const pending = await read();
@@ -460,6 +460,14 @@ describe('KosmosClient with injected answers', () => {
     }
   });
 
+  it('checks options once per hop: the kit\'s way in (options resolveConfig checked) does not check them again', () => {
+    const good = { tenantDNS: 'tenant.example', communityName: 'default', licenseKey: 'license', keyPair: generateKeyPair() };
+    // A key pair's halves are matched by an EC multiplication: the kit's resolveConfig did it already.
+    const unmatched = { ...good, keyPair: { ...good.keyPair, publicKey: generateKeyPair().publicKey } };
+    assert.throws(() => new KosmosClient(unmatched), /belong/);
+    assert.ok(checkedClient(unmatched) instanceof KosmosClient);
+  });
+
   it('discovers over plain http for every loopback tenant the browser half also calls local', async () => {
     for (const tenantDNS of ['localhost:8787', '127.0.0.2:8787', 'kyc.localhost:8787', '[::1]:8787']) {
       const recorder = injected(() => json({ sessionId: 's1', url: 'https://tenant.example/s/s1' }));
@@ -514,10 +522,22 @@ describe('KosmosClient with injected answers', () => {
     }
   });
 
-  it('rejects an unknown documentType before any request', async () => {
+  it('rejects an unknown documentType before any request, a word it would have to read again included', async () => {
     const recorder = injected(() => json({}));
     const { client } = injectedClient(recorder.fetch);
-    await assert.rejects(client.createSession({ dvcID: 'default', documentType: 'visa' as never }), TypeError);
+    // The kit's handler reads the browser's words once; a typed DocumentType is not normalised again.
+    for (const word of ['visa', 'ppt_object', 'PASSPORT', 'toString']) {
+      await assert.rejects(client.createSession({ dvcID: 'default', documentType: word as never }), TypeError, word);
+    }
+    assert.equal(recorder.calls.length, 0);
+  });
+
+  it('rejects a user.uid that is not a safe integer before any request (JSON would send another number)', async () => {
+    const recorder = injected(() => json({}));
+    const { client } = injectedClient(recorder.fetch);
+    for (const uid of [2 ** 60, 1.5, '42']) {
+      await assert.rejects(client.createSession({ ...passport, user: { uid: uid as number } }), /user\.uid must be a safe integer/);
+    }
     assert.equal(recorder.calls.length, 0);
   });
 

@@ -5,7 +5,7 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
 import { MAX_BODY_BYTES } from '../../src/server/handler.js';
 import {
@@ -114,6 +114,58 @@ describe('handler.node on node:http', () => {
     } as RequestInit);
     await expectError(streamed, 413, 'payload_too_large');
     assert.equal(kit.upstream(CREATE_PATH), 0);
+  });
+});
+
+describe('handler.node: slow bodies', () => {
+  /** Sends the start of a create body to `origin` and then a byte every 50 ms; resolves with all it heard once the server closes. */
+  function trickle(origin: string): Promise<{ answer: string; took: number }> {
+    const { hostname, port } = new URL(origin);
+    const socket = connect(Number(port), hostname);
+    const started = Date.now();
+    socket.write(`POST ${BASE_PATH} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"documentType"`);
+    const drip = setInterval(() => socket.write(' '), 50);
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk));
+    socket.on('error', () => undefined);
+    return new Promise((resolve) =>
+      socket.once('close', () => {
+        clearInterval(drip);
+        resolve({ answer, took: Date.now() - started });
+      }),
+    );
+  }
+
+  it('answers 408 and closes the connection when the body is not all there within bodyTimeout', async (t) => {
+    const kit = await startKit(t, { config: { bodyTimeout: 300 } });
+    const origin = await serve(t, (req, res) => void kit.handler.node(req, res));
+    const { answer, took } = await trickle(origin);
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+    assert.match(answer, /"code":"request_timeout"/);
+    assert.ok(took >= 280 && took < 3000, `closed after ${took} ms`);
+    assert.equal(kit.upstream(CREATE_PATH), 0);
+  });
+
+  it('in Express too', async (t) => {
+    const kit = await startKit(t, { config: { bodyTimeout: 300 } });
+    const app = express();
+    app.use(BASE_PATH, kit.handler.node);
+    const { answer } = await trickle(await serve(t, app));
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+  });
+
+  it('does not cut a held status read, which has no body', async (t) => {
+    const kit = await startKit(t, { config: { bodyTimeout: 200 } });
+    const origin = await serve(t, (req, res) => void kit.handler.node(req, res));
+    const created = await postJson(`${origin}${BASE_PATH}`, JSON.stringify({ documentType: 'passport' }));
+    const session = (await created.json()) as Created;
+    const read = (headers: Record<string, string> = {}) =>
+      fetch(`${origin}${BASE_PATH}/${session.sessionId}`, { headers: { Authorization: `Bearer ${session.token}`, ...headers } });
+    const etag = (await read()).headers.get('ETag') ?? '';
+    const started = Date.now();
+    const held = await read({ 'If-None-Match': etag, Prefer: 'wait=1' });
+    assert.equal(held.status, 304);
+    assert.ok(Date.now() - started >= 900, 'held for the wait asked, past bodyTimeout');
   });
 });
 

@@ -79,6 +79,12 @@ describe('parseResult on the 1Kosmos fixtures', () => {
       hasPII: false,
     });
   });
+
+  it('finds no PII in an empty user and empty extractedInfo (a session created without user fields, not performed)', () => {
+    const body = { sessionResult: 'NOT_PERFORMED', sessionId: 's1', sessionData: { user: {}, documentType: 'ppt_object' }, extractedInfo: {} };
+    assert.equal(parseResult(body).hasPII, false);
+    assert.equal(parseResult({ ...body, sessionData: { user: { username: 'ada' } } }).hasPII, true);
+  });
 });
 
 describe("parseResult on the simulator's documented words", () => {

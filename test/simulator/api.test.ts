@@ -69,13 +69,13 @@ describe('simulator docuverify API', () => {
     assert.equal(v3.status, 200);
     assert.deepEqual(Object.keys(v3.json ?? {}).sort(), ['data', 'publicKey']);
     assert.equal(v3.json?.publicKey, sim.servicePublicKey);
-    assert.deepEqual(v3.plaintext, { responseStatus: 'INPROGRESS', id: sessionId, sessionStatus: 'Pending' });
+    assert.deepEqual(v3.plaintext, { responseStatus: 'INPROGRESS', id: sessionId, sessionResult: 'Pending' });
     const inProgress = fixture('result-v3-inprogress.json');
     for (const key of Object.keys(inProgress.body)) assert.ok(key in (v3.plaintext ?? {}), key);
 
     sim.session(sessionId)?.start();
     const v1 = await call(sim, RESULT_V1, { dvcID: 'default', sessionID: sessionId });
-    assert.deepEqual(v1.plaintext, { responseStatus: 'INPROGRESS', sessionId, sessionStatus: 'In Progress' });
+    assert.deepEqual(v1.plaintext, { responseStatus: 'INPROGRESS', sessionId, sessionResult: 'In Progress' });
   });
 
   describe('errors are plain { code, message }', () => {
@@ -113,7 +113,20 @@ describe('simulator docuverify API', () => {
         'user.uid a float',
         (s) => createPayload(s, { sessionRequest: { ...sessionRequestOf(s), user: { uid: 1.5 } } }),
         400,
-        'sessionRequest.user.uid must be a string or an integer',
+        'sessionRequest.user.uid must be an integer',
+      ],
+      [
+        // The seed's create-session table types uid as an integer.
+        'user.uid a string',
+        (s) => createPayload(s, { sessionRequest: { ...sessionRequestOf(s), user: { uid: '42' } } }),
+        400,
+        'sessionRequest.user.uid must be an integer',
+      ],
+      [
+        'userUID not a string',
+        (s) => createPayload(s, { sessionRequest: { ...sessionRequestOf(s), userUID: 42 } }),
+        400,
+        'sessionRequest.userUID must be a string',
       ],
     ];
     for (const [name, payload, status, message] of cases) {
@@ -213,14 +226,21 @@ describe('simulator docuverify API', () => {
         { ts: String(ts), appid: 'a', uuid: randomUUID() },
         { ts, uuid: randomUUID() },
         { ts, appid: 'a' },
-        { ts, appid: 'a', uuid: 'not-a-uuid' },
+        { ts, appid: 'a', uuid: '' },
+        { ts, appId: 7, uuid: randomUUID() },
       ];
       for (const requestId of shapes) {
         await expect401(
           call(sim, CREATE, createPayload(sim), { requestId }),
-          'requestid must be JSON { ts: <unix seconds>, appid: <string>, uuid: <uuid> }',
+          'requestid must be JSON { ts: <unix seconds>, appid (or appId): <string>, uuid: <a unique string> }',
         );
       }
+    });
+
+    it('requestid as 1Kosmos\'s PHP helper makes it: appId, and a uuid from uniqid() (13 hex digits)', async () => {
+      const requestId = { appId: 'blockid.php.sdk', uuid: '65f1c2a9b3e4d', ts: Math.round(Date.now() / 1000) };
+      assert.equal((await call(sim, CREATE, createPayload(sim), { requestId })).status, 200);
+      await expect401(call(sim, CREATE, createPayload(sim), { requestId }), 'requestid uuid has already been used');
     });
 
     it('requestid older than 60 s or more than 60 s ahead of the simulator clock', async () => {

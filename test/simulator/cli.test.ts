@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -68,13 +69,42 @@ describe('kosmos-idv CLI', () => {
         assert.deepEqual(JSON.parse(run.stdout), {
           responseStatus: 'INPROGRESS',
           id: sessionId,
-          sessionStatus: 'Pending',
+          sessionResult: 'Pending',
         });
       }
       const piped = await cli(['decrypt', '--private-key', caller.privateKey], answer.text);
       assert.deepEqual(JSON.parse(piped.stdout), answer.plaintext);
     } finally {
       await sim.close();
+    }
+  });
+
+  it('takes the private key from --private-key-file (the key, or keygen\'s JSON) or KOSMOS_PRIVATE_KEY, off the command line', async () => {
+    const alice = generateKeyPair();
+    const bob = generateKeyPair();
+    const keyFile = join(dir, 'alice.key');
+    await writeFile(keyFile, `${alice.privateKey}\n`);
+    const keygenFile = join(dir, 'alice.json');
+    await writeFile(keygenFile, JSON.stringify(alice));
+    const bobs = await sharedCipher(bob.privateKey, alice.publicKey);
+    for (const [args, env] of [
+      [['--private-key-file', keyFile], {}],
+      [['--private-key-file', keygenFile], {}],
+      [[], { KOSMOS_PRIVATE_KEY: alice.privateKey }],
+    ] as const) {
+      const run = await runCli(['encrypt', ...args, '--public-key', bob.publicKey], { env, stdin: 'hello' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await bobs.decrypt(run.stdout.trim()), 'hello');
+    }
+    const both = await cli(['decrypt', '--private-key', alice.privateKey, '--private-key-file', keyFile], 'AAAA');
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--private-key or --private-key-file, not both/);
+    assertInputError(await cli(['encrypt', '--private-key-file', join(dir, 'missing.key'), '--public-key', bob.publicKey], 'x'), /cannot read .*missing\.key: ENOENT/);
+    for (const command of ['encrypt', 'decrypt']) {
+      const help = await cli([command, '--help']);
+      assert.match(help.stdout, /--private-key-file <file>/);
+      assert.match(help.stdout, /KOSMOS_PRIVATE_KEY/);
+      assert.match(help.stdout, /--private-key <b64>[^-]*throwaway/);
     }
   });
 
@@ -181,5 +211,29 @@ describe('kosmos-idv CLI', () => {
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
     assert.match(stdout, /simulator stopped\n$/);
+  });
+
+  it('simulate --tls serves https with a certificate whose path it prints, which a client can trust (NODE_EXTRA_CA_CERTS)', async () => {
+    const child = spawnCli(['simulate', '--port', '0', '--tls']);
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk;
+        if (stdout.includes('Stop with Ctrl+C.')) resolve();
+      });
+      child.on('close', () => reject(new Error(`simulate exited early: ${stdout}`)));
+    });
+    const origin = /origin:\s+(https:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout)?.[1];
+    const certificate = /certificate:\s+(\S+\.pem)\n/.exec(stdout)?.[1];
+    assert.ok(origin && certificate, stdout);
+    assert.match(await readFile(certificate, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
+    const client = spawnSync(process.execPath, ['-e', `fetch('${origin}/caas/sd').then((r) => r.json()).then((sd) => console.log(sd.docuverify))`], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: certificate },
+      encoding: 'utf8',
+    });
+    assert.equal(client.stdout.trim(), `${origin}/docuverify`, client.stderr);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
   });
 });

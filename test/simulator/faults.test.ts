@@ -116,7 +116,7 @@ describe('fault injection', () => {
     const answer = await call(sim, RESULT_V3, { dvcID: 'default', sessionId }, { servicePublicKey: fresh.publicKey });
     assert.equal(answer.status, 200);
     assert.equal(answer.json?.publicKey, publicKey);
-    assert.equal(answer.plaintext?.sessionStatus, 'Pending');
+    assert.equal(answer.plaintext?.sessionResult, 'Pending');
 
     sim.faults.rotateKey();
     assert.notEqual(sim.servicePublicKey, publicKey);

@@ -24,6 +24,8 @@ export interface CallOptions {
   /** The raw request body, instead of `{ data: enc(payload) }`. */
   body?: string;
   signal?: AbortSignal;
+  /** The fetch to call with (e.g. one that trusts a `tls` simulator's certificate). */
+  fetch?: typeof fetch;
 }
 
 /** One docuverify answer: status, raw text, parsed JSON (if any) and the decrypted `data` (if any). */
@@ -67,7 +69,7 @@ export async function call(
     else headers[name] = value;
   }
   const body = options.body ?? JSON.stringify({ data: await cipher.encrypt(JSON.stringify(payload)) });
-  const response = await fetch(`${sim.docuverifyUrl}${path}`, {
+  const response = await (options.fetch ?? fetch)(`${sim.docuverifyUrl}${path}`, {
     method: 'POST',
     headers,
     body,

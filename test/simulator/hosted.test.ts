@@ -7,9 +7,14 @@ import { createSession, result } from './helpers.js';
 
 const FINISHED = 'Verification finished. You can close this window.';
 
+/** The seed's verification of a completed session's sessionResult. */
+const VERIFICATIONS: Record<string, string> = { SUCCESS: 'Passed', FAILED: 'Failed', NOT_PERFORMED: 'Not performed' };
+
+/** The seed's words for a session, read from the documented fields of its v3 result. */
 async function status(sim: Simulator, sessionId: string, dvcID = 'default') {
   const answer = await result(sim, sessionId, 'v3', dvcID);
-  return { status: answer.sessionStatus, verification: answer.verificationStatus, raw: answer };
+  const verification = VERIFICATIONS[answer.sessionResult as string];
+  return { status: verification ? 'Completed' : answer.sessionResult, verification, raw: answer };
 }
 
 async function started(sim: Simulator, dvcID = 'default', documentType = 'ppt_object') {
