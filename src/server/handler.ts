@@ -256,6 +256,8 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
 
   /**
    * A browser request from an origin that is neither this one (scheme, host and port) nor an allowed one is refused.
+   * The scheme is the one a proxy that terminates TLS names in `X-Forwarded-Proto`, if any: a
+   * browser cannot send that header to another origin (the preflight does not allow it).
    * `Origin: null` is let through, never given CORS headers: it is what a same-origin page sends
    * with a POST under `Referrer-Policy: no-referrer`, and a foreign opaque page cannot read the answer.
    */
@@ -263,10 +265,12 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
     const origin = request.headers.get('Origin');
     if (!origin || origin === 'null' || settings.allowedOrigins.includes(origin)) return;
     const own = new URL(request.url);
+    const forwarded = request.headers.get('X-Forwarded-Proto')?.split(',')[0].trim().toLowerCase();
+    if (forwarded === 'http' || forwarded === 'https') own.protocol = `${forwarded}:`;
     const asked = URL.canParse(origin) ? new URL(origin) : undefined;
     if (asked?.origin === own.origin) return;
-    // Same host and port, another scheme: most often a proxy in front that terminates TLS.
-    const hint = asked?.host === own.host ? ` This server is ${own.origin}: behind a proxy that terminates TLS, list the page's origin in allowedOrigins.` : '';
+    // Same host and port, another scheme: a proxy in front that terminates TLS without saying so.
+    const hint = asked?.host === own.host ? ` This server is ${own.origin}: behind a proxy that terminates TLS, have it send X-Forwarded-Proto or list the page's origin in allowedOrigins.` : '';
     throw new HttpError(403, 'origin_not_allowed', `This origin may not use this endpoint.${hint}`);
   }
 

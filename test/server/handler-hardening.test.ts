@@ -44,11 +44,11 @@ describe('createIdvHandler: safe defaults', () => {
 
   it('the same-origin check compares scheme, host and port: https://host:port is not http://host:port', async (t) => {
     const kit = await startKit(t);
-    const post = (url: string, origin: string) =>
+    const post = (url: string, origin: string, headers: Record<string, string> = {}) =>
       kit.handler(
         new Request(`${url}${BASE_PATH}`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Origin: origin },
+          headers: { 'Content-Type': 'application/json', Origin: origin, ...headers },
           body: JSON.stringify({ documentType: 'passport' }),
         }),
       );
@@ -57,6 +57,10 @@ describe('createIdvHandler: safe defaults', () => {
     assert.match(refused.message, /allowedOrigins/, 'says what to do behind a proxy that terminates TLS');
     await expectError(await post('https://kit.test', 'http://kit.test'), 403, 'origin_not_allowed');
     await expectError(await post('http://kit.test:8080', 'http://kit.test:8081'), 403, 'origin_not_allowed');
+    // Behind a proxy that terminates TLS and says so, the page's https origin is this server's own.
+    assert.equal((await post('http://kit.test', 'https://kit.test', { 'X-Forwarded-Proto': 'https' })).status, 201);
+    assert.equal((await post('http://kit.test', 'https://kit.test', { 'X-Forwarded-Proto': 'HTTPS, http' })).status, 201);
+    await expectError(await post('http://kit.test', 'http://kit.test', { 'X-Forwarded-Proto': 'https' }), 403, 'origin_not_allowed');
   });
 
   it('every JSON answer carries X-Content-Type-Options: nosniff', async (t) => {
