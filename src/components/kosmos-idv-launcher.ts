@@ -184,7 +184,12 @@ export class KosmosIdvLauncher extends LitElement {
     autoRun: false,
     task: ([request]: [SessionRequest?], { signal }) =>
       request ? this.#backend().createSession(request, signal) : initialState,
-    onComplete: (session) => this.#begin(session, false),
+    // The task is `COMPLETE` only once this returns, so the session is begun a moment later: a
+    // listener of its events that starts over then makes a creation that stays `PENDING`.
+    onComplete: (session) =>
+      queueMicrotask(() => {
+        if (this.#creating === TaskStatus.COMPLETE) this.#begin(session, false);
+      }),
     onError: (error) => {
       this.#window.close();
       // The task is `ERROR` once this returns: a listener of the event sees `state` `error` and may start again.
@@ -226,7 +231,7 @@ export class KosmosIdvLauncher extends LitElement {
     return 'session' in this.launch ? this.launch.session : undefined;
   }
 
-  /** How the creation of the `creating` launch goes: `PENDING` or `ERROR` (`undefined` in any other launch). */
+  /** How the creation of the `creating` launch goes: `PENDING`, `COMPLETE` (a moment) or `ERROR` (`undefined` in any other launch). */
   get #creating(): TaskStatus | undefined {
     return this.launch.kind === 'creating' ? this.#creation.status : undefined;
   }

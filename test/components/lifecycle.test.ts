@@ -325,6 +325,39 @@ describe('<kosmos-idv-launcher> disabled, strings and reset()', () => {
     expect(log.of('kosmos-idv-session')).to.have.length(0);
   });
 
+  it('a kosmos-idv-session listener that starts over: the new creation is pending, and a further start() makes no third session', async () => {
+    const creations: { signal: AbortSignal; resolve: (session: unknown) => void }[] = [];
+    const el = await fixture<KosmosIdvLauncher>(
+      html`<kosmos-idv-launcher document-type="passport" mode="qr" no-resume></kosmos-idv-launcher>`,
+    );
+    el.fetchStatus = () => new Promise(() => {});
+    el.createSession = (_request, signal) => new Promise((resolve) => creations.push({ signal, resolve })) as never;
+    await el.updateComplete;
+    el.addEventListener(
+      'kosmos-idv-session',
+      () => {
+        el.reset();
+        el.start();
+      },
+      { once: true },
+    );
+    mainButton(el).click();
+    creations[0].resolve({
+      sessionId: 'first',
+      url: 'https://idv.example.com/flow/first',
+      token: 't',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      status: 'pending',
+    });
+    await until(() => creations.length === 2, 'the second creation');
+    await settle(el);
+    expect(el.state).to.equal('creating');
+    expect(mainButton(el).getAttribute('aria-busy')).to.equal('true');
+    el.start();
+    expect(creations, 'no third session while the second is being created').to.have.length(2);
+    expect(creations[1].signal.aborted).to.equal(false);
+  });
+
   it('a failed creation is the error state by the time kosmos-idv-error fires, and a listener may start again', async () => {
     const backend = new FakeBackend(['pending']);
     backend.creates = ['network-error'];
