@@ -12,7 +12,7 @@ export class ControllerHost implements ReactiveControllerHost {
   }
 
   removeController(controller: ReactiveController): void {
-    this.controllers.splice(this.controllers.indexOf(controller), 1);
+    this.controllers = this.controllers.filter((added) => added !== controller);
   }
 
   requestUpdate(): void {
