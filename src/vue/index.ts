@@ -5,7 +5,9 @@
  * element stays `import 'kosmos-idv-launcher'`; Vue must treat the tag as a custom element
  * (`compilerOptions.isCustomElement`, see the README).
  */
-import type { EmitFn, HTMLAttributes, PublicProps } from 'vue';
+// Only names that Vue 3.3 exports: a name it lacks (`PublicProps` came in 3.4; `EmitFn` is not
+// exported) would be `any` under `skipLibCheck` and switch the checks below off.
+import type { AllowedComponentProps, ComponentCustomProps, HTMLAttributes, VNodeProps } from 'vue';
 import type { KosmosIdvEventMap } from '../components/events.js';
 import type { KosmosIdvLauncher } from '../components/kosmos-idv-launcher.js';
 
@@ -37,6 +39,17 @@ export type KosmosIdvLauncherVueProps = {
   [K in keyof TemplateProperties]?: TemplateProperties[K] extends number ? number | `${number}` : TemplateProperties[K];
 };
 
+/** `kosmos-idv-status` → `KosmosIdvStatus`. */
+type Pascal<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Capitalize<Head>}${Pascal<Tail>}` : Capitalize<S>;
+
+/**
+ * The events as Vue's handler props (`@kosmos-idv-complete` is `onKosmosIdvComplete`), each
+ * handler given its event class.
+ */
+export type KosmosIdvLauncherVueEvents = {
+  [K in keyof KosmosIdvEventMap as `on${Pascal<K>}`]?: (event: KosmosIdvEventMap[K]) => void;
+};
+
 /**
  * `<kosmos-idv-launcher>` as Vue's template type checker sees a component: the element, plus
  * `$props` and `$emit`, which exist only for type checking (the Vue documentation's way for custom
@@ -44,9 +57,14 @@ export type KosmosIdvLauncherVueProps = {
  */
 export type KosmosIdvLauncherVue = new () => KosmosIdvLauncher & {
   /** @deprecated For template type checking only: not on the element. */
-  $props: HTMLAttributes & KosmosIdvLauncherVueProps & PublicProps;
+  $props: HTMLAttributes &
+    KosmosIdvLauncherVueProps &
+    KosmosIdvLauncherVueEvents &
+    VNodeProps &
+    AllowedComponentProps &
+    ComponentCustomProps;
   /** @deprecated For template type checking only: not on the element. */
-  $emit: EmitFn<{ [K in keyof KosmosIdvEventMap]: (event: KosmosIdvEventMap[K]) => void }>;
+  $emit: <K extends keyof KosmosIdvEventMap>(event: K, payload: KosmosIdvEventMap[K]) => void;
 };
 
 declare module 'vue' {

@@ -5,7 +5,7 @@
  */
 import type { GlobalComponents } from 'vue';
 import type {} from '../../src/vue/index.js';
-import type { KosmosIdvCompleteEvent, KosmosIdvDeclinedEvent } from '../../src/index.js';
+import type { KosmosIdvCompleteEvent, KosmosIdvDeclinedEvent, KosmosIdvErrorEvent } from '../../src/index.js';
 
 type Launcher = InstanceType<GlobalComponents['kosmos-idv-launcher']>;
 
@@ -38,3 +38,12 @@ export const readOnlyProps: Launcher['$props'] = { state: 'completed' };
 
 // @ts-expect-error mode is one of the launch modes
 export const badMode: Launcher['$props'] = { mode: 'window' };
+
+// `@kosmos-idv-complete="…"` in a template: the handler prop, given its event class.
+export const handlers: Launcher['$props'] = {
+  onKosmosIdvComplete: (event: KosmosIdvCompleteEvent) => event.verification,
+  onKosmosIdvError: (event: KosmosIdvErrorEvent) => event.code,
+};
+
+// @ts-expect-error a complete handler does not take an error event
+export const badHandler: Launcher['$props'] = { onKosmosIdvComplete: (event: KosmosIdvErrorEvent) => event.code };
