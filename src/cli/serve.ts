@@ -55,7 +55,11 @@ export async function serve(flags: ServeFlags, log: (line: string) => void, warn
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.url?.split('?')[0] === '/healthz' && req.method === 'GET') {
       void handler.health().then((health) => {
-        res.writeHead(health.ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        res.writeHead(health.ok ? 200 : 503, {
+          'Content-Type': 'application/json',
+          'X-Content-Type-Options': 'nosniff',
+          'Cache-Control': 'no-store',
+        });
         res.end(JSON.stringify(health));
       });
       return;

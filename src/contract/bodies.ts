@@ -7,6 +7,10 @@ export interface SessionRequest {
   username?: string;
   firstname?: string;
   lastname?: string;
+  /**
+   * The user's id as 1Kosmos takes it: an integer, written as a string of digits, at most
+   * 9007199254740991 (the backend kit answers `400` to anything else).
+   */
   uid?: string;
 }
 

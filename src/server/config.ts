@@ -116,8 +116,8 @@ export interface IdvHandlerConfig {
   /** How long one `onResult` call may take before it counts as failed and is retried, ms (default 10 000). */
   onResultTimeout?: number;
   /**
-   * How long `handler.node` waits for a request's whole body, ms (default 10 000): a body still
-   * trickling in after it is answered `408` and its connection closed.
+   * How long the handler waits for a request's whole body, ms (default 10 000): a body still
+   * trickling in after it is answered `408` (by `handler.node`, its connection closed too).
    */
   bodyTimeout?: number;
   /** Which 1Kosmos result endpoint to poll (default `v3`). */

@@ -219,7 +219,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
   if (!settings.public && !settings.authenticate && settings.ticketSecret === undefined && !settings.rateLimit) {
     notice(
       'create',
-      `anyone who reaches POST ${base || '/'} can create 1Kosmos sessions without limit: set authenticate or rateLimit, or public: true if that is meant.`,
+      `anyone who reaches POST ${base || '/'} can create 1Kosmos sessions without limit: set authenticate, ticketSecret or rateLimit, or public: true if that is meant.`,
     );
   }
 

@@ -20,7 +20,10 @@ export type NodeHandler = (
 const unreadable = () =>
   new Response(
     JSON.stringify({ error: { code: 'bad_request', message: 'The request URL cannot be read.', retryable: false } }),
-    { status: 400, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' } },
+    {
+      status: 400,
+      headers: { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' },
+    },
   );
 
 export function nodeAdapter(

@@ -160,6 +160,7 @@ describe('kosmos-idv serve', { skip: postgresMissing }, () => {
     const health = await fetch(`${service.origin}/healthz`);
     const healthText = await health.text();
     assert.equal(health.status, 200);
+    assert.equal(health.headers.get('X-Content-Type-Options'), 'nosniff');
     assert.deepEqual(JSON.parse(healthText), { ok: true, store: true, kosmos: true });
     for (const secret of [STORE_KEY, TICKET_SECRET, WEBHOOK_SECRET, sim.licenseKey]) assert.ok(!healthText.includes(secret));
 

@@ -2,7 +2,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 export class ControllerHost implements ReactiveControllerHost {
-  readonly controllers: ReactiveController[] = [];
+  controllers: ReactiveController[] = [];
   /** How many times a controller asked for an update. */
   updatesRequested = 0;
   readonly updateComplete = Promise.resolve(true);

@@ -117,6 +117,22 @@ describe('handler.node on node:http', () => {
   });
 });
 
+describe('handler.node: a request that makes no URL', () => {
+  it('answers the contract\'s 400, with nosniff', async (t) => {
+    const kit = await startKit(t);
+    const origin = await serve(t, (req, res) => void kit.handler.node(req, res));
+    const { hostname, port } = new URL(origin);
+    const socket = connect(Number(port), hostname);
+    socket.write(`GET ${BASE_PATH} HTTP/1.1\r\nHost: not a host\r\nConnection: close\r\n\r\n`);
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk));
+    await new Promise((resolve) => socket.once('close', resolve));
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /"code":"bad_request"/);
+    assert.match(answer, /\r\nX-Content-Type-Options: nosniff\r\n/i);
+  });
+});
+
 describe('handler.node: slow bodies', () => {
   /** Sends the start of a create body to `origin` and then a byte every 50 ms; resolves with all it heard once the server closes. */
   function trickle(origin: string): Promise<{ answer: string; took: number }> {
