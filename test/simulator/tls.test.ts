@@ -5,9 +5,11 @@
  * (`userUID` and `did`, no `user`) and v1 poll. The calls are made here as the helpers make them.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { ROOT } from '../cli/helpers.js';
 import { call } from './helpers.js';
 
 const COMMUNITY_INFO = '/api/r1/system/community_info/fetch';
@@ -128,5 +130,21 @@ describe('simulator publicUrl and fetch', () => {
     } finally {
       await secure.close();
     }
+  });
+});
+
+describe('simulator without tls', () => {
+  it('loads no certificate library (selfsigned installs a global Reflect.getMetadata): only tls does', () => {
+    const script = `
+      const { startSimulator } = await import('./src/simulator/index.ts');
+      const plain = await startSimulator({ port: 0 });
+      await plain.close();
+      const before = typeof Reflect.getMetadata;
+      const secure = await startSimulator({ port: 0, tls: true });
+      await secure.close();
+      console.log(before, typeof Reflect.getMetadata);
+    `;
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(output.trim(), 'undefined function');
   });
 });
