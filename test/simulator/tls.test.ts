@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { ROOT } from '../cli/helpers.js';
@@ -102,6 +102,23 @@ describe('simulator publicUrl and fetch', () => {
       assert.equal(url, `https://idv.tunnel.example/idproofing/session/${sessionId}`);
     } finally {
       await sim.close();
+    }
+  });
+
+  it('with tls, its certificate names publicUrl\'s host (an IP address or a DNS name) besides where it listens', async () => {
+    for (const [publicUrl, names] of [
+      ['https://192.168.1.20:8443', (cert: X509Certificate) => cert.checkIP('192.168.1.20')],
+      ['https://idv.lan.example:8443', (cert: X509Certificate) => cert.checkHost('idv.lan.example')],
+      ['https://[fd00::20]:8443', (cert: X509Certificate) => cert.checkIP('fd00::20')],
+    ] as const) {
+      const sim = await startSimulator({ port: 0, tls: true, publicUrl });
+      try {
+        const cert = new X509Certificate(sim.certificate!);
+        assert.ok(names(cert), `${publicUrl}: ${cert.subjectAltName}`);
+        assert.equal(cert.checkIP('127.0.0.1'), '127.0.0.1');
+      } finally {
+        await sim.close();
+      }
     }
   });
 
