@@ -122,6 +122,19 @@ describe('simulator publicUrl and fetch', () => {
     }
   });
 
+  it('listening on a wildcard address (0.0.0.0, ::), its docuverifyUrl is a loopback one its certificate names', async () => {
+    for (const [host, loopback] of [['0.0.0.0', '127.0.0.1'], ['::', '[::1]']]) {
+      const sim = await startSimulator({ port: 0, host, tls: true });
+      try {
+        assert.match(sim.docuverifyUrl, new RegExp(`^https://${loopback.replace(/[.[\]]/g, '\\$&')}:\\d+/docuverify$`), host);
+        const answer = await sim.fetch(`${sim.docuverifyUrl}/publickeys`, { signal: AbortSignal.timeout(5000) });
+        assert.equal(answer.status, 200, host);
+      } finally {
+        await sim.close();
+      }
+    }
+  });
+
   it('refuses a publicUrl that is not an http(s) origin', async () => {
     for (const publicUrl of ['idv.example', 'ftp://idv.example', 'https://idv.example/path', 42]) {
       await assert.rejects(startSimulator({ publicUrl: publicUrl as string }), /publicUrl must be an http\(s\) origin/, String(publicUrl));
