@@ -68,38 +68,49 @@ export async function simulate(flags: SimulateFlags, print: (line: string) => vo
     }
     throw error;
   });
-  // The certificate goes to a file for clients to trust (NODE_EXTRA_CA_CERTS=<file>); it is removed on stop.
-  const certificateDir = sim.certificate === undefined ? undefined : await mkdtemp(join(tmpdir(), 'kosmos-idv-simulator-'));
-  const certificate = certificateDir && join(certificateDir, 'certificate.pem');
-  if (certificate) await writeFile(certificate, sim.certificate!);
-  const workflows = Object.entries(sim.dvcIDs)
-    .map(([name, { selfie }]) => `${name} (${selfie ? 'document + selfie' : 'document only'})`)
-    .join(', ');
-  const pii = { off: false, ttl: -1, ...options.piiRetention };
-  print('1Kosmos simulator running');
-  print(`  origin:             ${sim.origin}`);
-  print(`  tenantDNS:          ${sim.tenantDNS}`);
-  print(`  community:          ${sim.communityName}`);
-  print(`  dvcIDs:             ${workflows}`);
-  print(`  license key:        ${sim.licenseKey}`);
-  print(`  service public key: ${sim.servicePublicKey}`);
-  print(`  PII retention:      ${pii.off ? 'off (never returned)' : `ttl ${pii.ttl}`}`);
-  print(`  control endpoints:  ${sim.origin}/_simulator/`);
-  if (certificate) {
-    print(`  certificate:        ${certificate}`);
-    print(`                      (self-signed: trust it, e.g. NODE_EXTRA_CA_CERTS=${certificate}, or skip verification)`);
+  // The certificate goes to a file for clients to trust (NODE_EXTRA_CA_CERTS=<file>). The simulator
+  // is closed and the file removed however this ends (a failed write included: no CLI left listening).
+  let certificateDir: string | undefined;
+  try {
+    let certificate: string | undefined;
+    if (sim.certificate !== undefined) {
+      certificateDir = await mkdtemp(join(tmpdir(), 'kosmos-idv-simulator-'));
+      certificate = join(certificateDir, 'certificate.pem');
+      await writeFile(certificate, sim.certificate);
+    }
+    const workflows = Object.entries(sim.dvcIDs)
+      .map(([name, { selfie }]) => `${name} (${selfie ? 'document + selfie' : 'document only'})`)
+      .join(', ');
+    const pii = { off: false, ttl: -1, ...options.piiRetention };
+    print('1Kosmos simulator running');
+    print(`  origin:             ${sim.origin}`);
+    print(`  tenantDNS:          ${sim.tenantDNS}`);
+    print(`  community:          ${sim.communityName}`);
+    print(`  dvcIDs:             ${workflows}`);
+    print(`  license key:        ${sim.licenseKey}`);
+    print(`  service public key: ${sim.servicePublicKey}`);
+    print(`  PII retention:      ${pii.off ? 'off (never returned)' : `ttl ${pii.ttl}`}`);
+    print(`  control endpoints:  ${sim.origin}/_simulator/`);
+    if (certificate) {
+      print(`  certificate:        ${certificate}`);
+      print(`                      (self-signed: trust it, e.g. NODE_EXTRA_CA_CERTS=${certificate}, or skip verification)`);
+    }
+    print('Stop with Ctrl+C.');
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  } finally {
+    try {
+      await sim.close();
+    } finally {
+      if (certificateDir) await rm(certificateDir, { recursive: true, force: true });
+    }
   }
-  print('Stop with Ctrl+C.');
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await sim.close();
-  if (certificateDir) await rm(certificateDir, { recursive: true, force: true });
   print('1Kosmos simulator stopped');
 }

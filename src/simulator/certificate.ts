@@ -6,7 +6,6 @@
  */
 import { request } from 'node:https';
 import { isIP } from 'node:net';
-import { generate } from 'selfsigned';
 
 export interface Certificate {
   /** PEM. */
@@ -20,6 +19,9 @@ const DAYS = 30;
 /** A certificate for `localhost`, `127.0.0.1`, `::1` and `hosts` (names or IP addresses). */
 export async function selfSignedCertificate(hosts: string[]): Promise<Certificate> {
   const names = [...new Set(['localhost', '127.0.0.1', '::1', ...hosts])];
+  // Loaded only here, with tls: selfsigned brings @peculiar/x509 and pkijs (~150 ms) and installs a
+  // global Reflect.getMetadata polyfill, which a simulator without tls has no need of.
+  const { generate } = await import('selfsigned');
   const notBeforeDate = new Date();
   const pems = await generate([{ name: 'commonName', value: 'kosmos-idv 1Kosmos simulator' }], {
     keyType: 'ec',

@@ -119,7 +119,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   const app = createApp(context);
   const tenantHost = config.tenantDNS && new URL(`https://${config.tenantDNS}`).hostname.replace(/^\[|\]$/g, '');
-  const tls = config.tls ? await selfSignedCertificate([config.host, tenantHost].filter((host): host is string => !!host)) : undefined;
+  // Where phones open the hosted flow (publicUrl) is named too, else they are refused even once they trust it.
+  const publicHost = config.publicUrl && new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, '');
+  const tls = config.tls
+    ? await selfSignedCertificate([config.host, tenantHost, publicHost].filter((host): host is string => !!host))
+    : undefined;
   const server = (
     tls
       ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { key: tls.key, cert: tls.cert } })

@@ -117,6 +117,8 @@ describe('npm start for a phone on the same network', () => {
     const banner = await startDemoProcess(t, ['--host', '0.0.0.0', '--port', '0', '--simulator-port', String(simulatorPort)]);
     const phone = `https://${lan}:${simulatorPort}`;
     assert.match(banner, new RegExp(`On a phone\\s+hosted flows \\(and the QR code\\) at ${phone.replaceAll('.', '\\.')}`));
+    // The kit (and the banner) reach the simulator at 127.0.0.1, never at the wildcard 0.0.0.0 (Windows cannot connect to it).
+    assert.match(banner, new RegExp(`1Kosmos simulator\\s+https://127\\.0\\.0\\.1:${simulatorPort}\\s`));
     const url = await hostedUrl(banner);
     assert.ok(url.startsWith(`${phone}/idproofing/session/`), url);
     // What the phone does: open it (its certificate is self-signed, which the phone is told).

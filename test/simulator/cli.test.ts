@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodePublicKey, generateKeyPair, publicKeyOf, sharedCipher } from '../../src/server/crypto.js';
 import { startSimulator } from '../../src/simulator/index.js';
+import { simulate } from '../../src/cli/simulate.js';
 import { cli as runCli, spawnCli, type Run } from '../cli/helpers.js';
 import { call, createSession } from './helpers.js';
 
@@ -235,5 +236,24 @@ describe('kosmos-idv CLI', () => {
     assert.equal(client.stdout.trim(), `${origin}/docuverify`, client.stderr);
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
+  });
+
+  it('simulate --tls that cannot write its certificate closes the simulator and fails (it was left listening)', async () => {
+    // In this process: a child's tsx would create a missing TMPDIR for its cache. A file is no directory.
+    const notADirectory = join(dir, 'a-file');
+    await writeFile(notADirectory, '');
+    const servers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'TCPServerWrap').length;
+    const before = servers();
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = notADirectory;
+    try {
+      await assert.rejects(simulate({ port: '0', tls: true }, () => {}), { code: 'ENOTDIR' });
+    } finally {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+    }
+    // A closed server's handle is let go of a moment after close() resolves.
+    for (let wait = 0; wait < 20 && servers() > before; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(servers(), before, 'the simulator is still listening');
   });
 });

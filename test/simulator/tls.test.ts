@@ -5,9 +5,11 @@
  * (`userUID` and `did`, no `user`) and v1 poll. The calls are made here as the helpers make them.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { ROOT } from '../cli/helpers.js';
 import { call } from './helpers.js';
 
 const COMMUNITY_INFO = '/api/r1/system/community_info/fetch';
@@ -103,6 +105,36 @@ describe('simulator publicUrl and fetch', () => {
     }
   });
 
+  it('with tls, its certificate names publicUrl\'s host (an IP address or a DNS name) besides where it listens', async () => {
+    for (const [publicUrl, names] of [
+      ['https://192.168.1.20:8443', (cert: X509Certificate) => cert.checkIP('192.168.1.20')],
+      ['https://idv.lan.example:8443', (cert: X509Certificate) => cert.checkHost('idv.lan.example')],
+      ['https://[fd00::20]:8443', (cert: X509Certificate) => cert.checkIP('fd00::20')],
+    ] as const) {
+      const sim = await startSimulator({ port: 0, tls: true, publicUrl });
+      try {
+        const cert = new X509Certificate(sim.certificate!);
+        assert.ok(names(cert), `${publicUrl}: ${cert.subjectAltName}`);
+        assert.equal(cert.checkIP('127.0.0.1'), '127.0.0.1');
+      } finally {
+        await sim.close();
+      }
+    }
+  });
+
+  it('listening on a wildcard address (0.0.0.0, ::), its docuverifyUrl is a loopback one its certificate names', async () => {
+    for (const [host, loopback] of [['0.0.0.0', '127.0.0.1'], ['::', '[::1]']]) {
+      const sim = await startSimulator({ port: 0, host, tls: true });
+      try {
+        assert.match(sim.docuverifyUrl, new RegExp(`^https://${loopback.replace(/[.[\]]/g, '\\$&')}:\\d+/docuverify$`), host);
+        const answer = await sim.fetch(`${sim.docuverifyUrl}/publickeys`, { signal: AbortSignal.timeout(5000) });
+        assert.equal(answer.status, 200, host);
+      } finally {
+        await sim.close();
+      }
+    }
+  });
+
   it('refuses a publicUrl that is not an http(s) origin', async () => {
     for (const publicUrl of ['idv.example', 'ftp://idv.example', 'https://idv.example/path', 42]) {
       await assert.rejects(startSimulator({ publicUrl: publicUrl as string }), /publicUrl must be an http\(s\) origin/, String(publicUrl));
@@ -128,5 +160,21 @@ describe('simulator publicUrl and fetch', () => {
     } finally {
       await secure.close();
     }
+  });
+});
+
+describe('simulator without tls', () => {
+  it('loads no certificate library (selfsigned installs a global Reflect.getMetadata): only tls does', () => {
+    const script = `
+      const { startSimulator } = await import('./src/simulator/index.ts');
+      const plain = await startSimulator({ port: 0 });
+      await plain.close();
+      const before = typeof Reflect.getMetadata;
+      const secure = await startSimulator({ port: 0, tls: true });
+      await secure.close();
+      console.log(before, typeof Reflect.getMetadata);
+    `;
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(output.trim(), 'undefined function');
   });
 });
