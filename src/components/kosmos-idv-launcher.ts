@@ -300,11 +300,9 @@ export class KosmosIdvLauncher extends LitElement {
     if (this.#creating === TaskStatus.PENDING) this.reset();
   }
 
-  protected override willUpdate(): void {
+  // Before rendering, so that what the configuration changes is in the same render (no second update).
+  protected override willUpdate(changed: PropertyValues<this>): void {
     this.#deriveConfig();
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
     const session = this.#session;
     if (changed.has('pollInterval') && this.#follower.active && session && !this.#configProblem) this.#follow(session);
     this.#resumeOnce();

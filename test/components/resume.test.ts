@@ -52,6 +52,29 @@ describe('<kosmos-idv-launcher> resume', () => {
     );
   });
 
+  it('resumes within its first update, and takes a new poll-interval within the update it causes (no second update)', async () => {
+    const backend = new FakeBackend(['in_progress']);
+    stubOpen(fakeWindow());
+    const first = await launcher({ id: 'kyc', resume: true });
+    await start(first);
+    await until(() => backend.gets.length === 1);
+    first.remove();
+
+    const again = document.createElement('kosmos-idv-launcher');
+    again.id = 'kyc';
+    again.endpoint = first.endpoint;
+    again.documentType = 'passport';
+    document.body.append(again);
+    try {
+      expect(await again.updateComplete, 'no update scheduled by the first one').to.equal(true);
+      expect(again.state).to.equal('polling');
+      again.pollInterval = 500;
+      expect(await again.updateComplete, 'no update scheduled by the poll interval change').to.equal(true);
+    } finally {
+      again.remove();
+    }
+  });
+
   it('start() called before the first render resumes the saved session instead of creating another', async () => {
     const backend = new FakeBackend(['in_progress']);
     stubOpen(fakeWindow());
