@@ -15,6 +15,17 @@ function flowWindow() {
   return { host, onClosed, flow };
 }
 
+/** A popup opened in a click (fake clock) and sent to the flow. */
+function sentToFlow() {
+  const clock = useFakeClock();
+  const win = fakeWindow();
+  stubOpen(win);
+  const { flow, onClosed } = flowWindow();
+  flow.openStarting('popup', 'Starting…', '');
+  flow.navigate(URL_1);
+  return { clock, win, flow, onClosed };
+}
+
 /**
  * Clicks a link to the flow, as the blocked-window offer renders it, handing the click to `handle`
  * while it is dispatched: whether `handle` took it, and whether it kept the link from navigating.
@@ -61,12 +72,7 @@ describe('FlowWindow', () => {
   });
 
   it('tells when the user closes the window it sent to the flow, once', async () => {
-    const clock = useFakeClock();
-    const win = fakeWindow();
-    stubOpen(win);
-    const { flow, onClosed } = flowWindow();
-    flow.openStarting('popup', 'Starting…', '');
-    flow.navigate(URL_1);
+    const { clock, win, flow, onClosed } = sentToFlow();
     await clock.tickAsync(1000);
     expect(onClosed.callCount, 'open: nothing to tell').to.equal(0);
     win.closed = true;
@@ -100,12 +106,7 @@ describe('FlowWindow', () => {
   });
 
   it('closes the window a moment after a final status, and the closing is not the user’s', async () => {
-    const clock = useFakeClock();
-    const win = fakeWindow();
-    stubOpen(win);
-    const { flow, onClosed } = flowWindow();
-    flow.openStarting('popup', 'Starting…', '');
-    flow.navigate(URL_1);
+    const { clock, win, flow, onClosed } = sentToFlow();
     flow.closeSoon();
     await clock.tickAsync(999);
     expect(win.closed, 'left to finish its navigation').to.equal(false);

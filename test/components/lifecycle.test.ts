@@ -9,6 +9,7 @@ import {
   logEvents,
   mainButton,
   part,
+  sessionBody,
   settle,
   shows,
   start,
@@ -248,13 +249,7 @@ describe('<kosmos-idv-launcher> disabled, strings and reset()', () => {
     mainButton(el).click();
     expect(el.state).to.equal('creating');
     el.reset();
-    resolve({
-      sessionId: 'late',
-      url: 'https://idv.example.com/flow/late',
-      token: 't',
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      status: 'pending',
-    });
+    resolve(sessionBody('late'));
     await settle(el);
     expect(el.state).to.equal('idle');
     expect(el.sessionId).to.equal(null);
@@ -285,13 +280,7 @@ describe('<kosmos-idv-launcher> disabled, strings and reset()', () => {
     expect(mainButton(el).textContent?.trim()).to.equal('Starting…');
     expect(shows(el, '[part~="error"]')).to.equal(false);
     expect(log.of('kosmos-idv-error')).to.have.length(0);
-    creations[1].resolve({
-      sessionId: 'second',
-      url: 'https://idv.example.com/flow/second',
-      token: 't',
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      status: 'pending',
-    });
+    creations[1].resolve(sessionBody('second'));
     await settle(el);
     expect(el.sessionId).to.equal('second');
     expect(el.state).to.equal('open');
@@ -311,13 +300,7 @@ describe('<kosmos-idv-launcher> disabled, strings and reset()', () => {
     mainButton(el).click();
     el.remove();
     parent.appendChild(el);
-    resolve({
-      sessionId: 'late',
-      url: 'https://idv.example.com/flow/late',
-      token: 't',
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      status: 'pending',
-    });
+    resolve(sessionBody('late'));
     await settle(el);
     expect(el.state).to.equal('idle');
     expect(el.sessionId).to.equal(null);
@@ -342,13 +325,7 @@ describe('<kosmos-idv-launcher> disabled, strings and reset()', () => {
       { once: true },
     );
     mainButton(el).click();
-    creations[0].resolve({
-      sessionId: 'first',
-      url: 'https://idv.example.com/flow/first',
-      token: 't',
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      status: 'pending',
-    });
+    creations[0].resolve(sessionBody('first'));
     await until(() => creations.length === 2, 'the second creation');
     await settle(el);
     expect(el.state).to.equal('creating');

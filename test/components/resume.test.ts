@@ -2,6 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import type { KosmosIdvLauncher } from '../../src/index.js';
 import {
   cleanUp,
+  ENDPOINT,
   FakeBackend,
   fakeWindow,
   launcher,
@@ -13,10 +14,29 @@ import {
   until,
 } from './helpers.js';
 
-
-
 /** The `sessionStorage` entries the element wrote. */
 const saved = () => Object.keys(sessionStorage).filter((key) => key.startsWith('kosmos-idv-launcher'));
+
+/** A launcher `kyc` started a session (in progress, read once) that it saved, and was removed. */
+async function leaveWithSessionSaved(): Promise<FakeBackend> {
+  const backend = new FakeBackend(['in_progress']);
+  stubOpen(fakeWindow());
+  const first = await launcher({ id: 'kyc', resume: true });
+  await start(first);
+  await until(() => backend.gets.length === 1);
+  first.remove();
+  return backend;
+}
+
+/** A launcher `kyc` put on the page without waiting for its first update (the caller removes it). */
+function addUnrendered(): KosmosIdvLauncher {
+  const el = document.createElement('kosmos-idv-launcher');
+  el.id = 'kyc';
+  el.setAttribute('endpoint', ENDPOINT);
+  el.setAttribute('document-type', 'passport');
+  document.body.append(el);
+  return el;
+}
 
 describe('<kosmos-idv-launcher> resume', () => {
   afterEach(cleanUp);
@@ -53,18 +73,8 @@ describe('<kosmos-idv-launcher> resume', () => {
   });
 
   it('resumes within its first update, and takes a new poll-interval within the update it causes (no second update)', async () => {
-    const backend = new FakeBackend(['in_progress']);
-    stubOpen(fakeWindow());
-    const first = await launcher({ id: 'kyc', resume: true });
-    await start(first);
-    await until(() => backend.gets.length === 1);
-    first.remove();
-
-    const again = document.createElement('kosmos-idv-launcher');
-    again.id = 'kyc';
-    again.endpoint = first.endpoint;
-    again.documentType = 'passport';
-    document.body.append(again);
+    await leaveWithSessionSaved();
+    const again = addUnrendered();
     try {
       expect(await again.updateComplete, 'no update scheduled by the first one').to.equal(true);
       expect(again.state).to.equal('polling');
@@ -76,18 +86,8 @@ describe('<kosmos-idv-launcher> resume', () => {
   });
 
   it('start() called before the first render resumes the saved session instead of creating another', async () => {
-    const backend = new FakeBackend(['in_progress']);
-    stubOpen(fakeWindow());
-    const first = await launcher({ id: 'kyc', resume: true });
-    await start(first);
-    await until(() => backend.gets.length === 1);
-    first.remove();
-
-    const again = document.createElement('kosmos-idv-launcher');
-    again.id = 'kyc';
-    again.setAttribute('endpoint', '/api/idv');
-    again.setAttribute('document-type', 'passport');
-    document.body.append(again);
+    const backend = await leaveWithSessionSaved();
+    const again = addUnrendered();
     try {
       again.start();
       await settle(again);
