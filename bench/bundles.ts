@@ -3,14 +3,17 @@
  * - the CDN build (its entry and the chunk it imports) and its lazy `qr` and `embedded` views, built with the
  *   project's own `vite.config.ts` (what `npm run build:cdn` runs) into a temporary directory, so `dist/` is
  *   left alone;
- * - the npm entry as a consumer's bundler sees it: `src/index.ts` bundled by esbuild, minified,
- *   `lit`, `lit/*` and `@lit/*` external, the lazy QR import split off;
+ * - the npm entry as a consumer's bundler sees it: the package's `index.js`, built as `npm run build:npm`
+ *   builds it (tsc, then the templates minified) into a temporary directory, bundled by esbuild,
+ *   minified, `lit`, `lit/*` and `@lit/*` external, the lazy views' imports split off;
  * - what the CDN bundle is made of: esbuild's metafile of the same bundle with Lit inlined,
  *   inputs by minified bytes (esbuild's minifier, not Rolldown's: the shares, not the total, matter).
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild, type Metafile } from 'esbuild';
 import { init as lexerReady, parse as parseImports } from 'es-module-lexer';
@@ -19,6 +22,7 @@ import type { Figure } from './figures.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const KB = 1024;
+const run = promisify(execFile);
 
 const gzip = (bytes: Uint8Array | string) => gzipSync(bytes, { level: 9 }).byteLength;
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
@@ -73,11 +77,18 @@ export async function buildCdn(outDir: string): Promise<{ entry: Uint8Array[]; q
   };
 }
 
-/** `src/index.ts` bundled by esbuild, minified, split at the lazy views' imports. */
-async function esbuildEntry(external: string[]): Promise<{ entry: Uint8Array; metafile: Metafile; loaded: Set<string> }> {
+/** The package's JavaScript as `npm run build:npm` writes it, into `outDir`. */
+async function buildNpm(outDir: string): Promise<void> {
+  await run(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', outDir]);
+  await run(process.execPath, [join(root, 'scripts/minify-templates.js'), outDir]);
+}
+
+/** The `index.js` built in `dir`, bundled by esbuild, minified, split at the lazy views' imports. */
+async function esbuildEntry(dir: string, external: string[]): Promise<{ entry: Uint8Array; metafile: Metafile; loaded: Set<string> }> {
   const result = await esbuild({
-    absWorkingDir: root,
-    entryPoints: ['src/index.ts'],
+    absWorkingDir: dir,
+    nodePaths: [join(root, 'node_modules')],
+    entryPoints: ['index.js'],
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -100,7 +111,7 @@ async function esbuildEntry(external: string[]): Promise<{ entry: Uint8Array; me
     }
   };
   visit(entryPath);
-  const parts = result.outputFiles.filter((file) => loaded.has(file.path.slice(root.length)));
+  const parts = result.outputFiles.filter((file) => loaded.has(file.path.slice(dir.length + 1)));
   const entry = Buffer.concat(parts.map((file) => file.contents));
   return { entry, metafile: result.metafile, loaded };
 }
@@ -127,8 +138,10 @@ export async function benchBundles(): Promise<BundleReport> {
   const outDir = await mkdtemp(join(tmpdir(), 'kosmos-idv-bench-cdn-'));
   try {
     const cdn = await buildCdn(outDir);
-    const npm = await esbuildEntry(['lit', 'lit/*', '@lit/*']);
-    const inlined = await esbuildEntry([]);
+    const npmDir = join(outDir, 'npm');
+    await buildNpm(npmDir);
+    const npm = await esbuildEntry(npmDir, ['lit', 'lit/*', '@lit/*']);
+    const inlined = await esbuildEntry(npmDir, []);
     const kb = (bytes: number) => Math.round((bytes / KB) * 100) / 100;
     return {
       figures: [
