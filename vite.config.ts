@@ -14,8 +14,9 @@ const minifyTemplates = (): Plugin => ({
 const outsideLauncher = /[\\/]src[\\/]index\.ts$|[\\/]src[\\/]components[\\/](qr|embedded)\.ts$|[\\/]uqr[\\/]/;
 
 // The CDN build: self-contained ES modules with Lit inlined. The page loads
-// `kosmos-idv-launcher.js`, which exports only the package's public names from a `launcher-*.js`
-// chunk holding the element, Lit and `src/api`. The views of `qr` mode (with the QR code generator)
+// `kosmos-idv-launcher.js`, which exports only the package's public names from a `launcher.js`
+// chunk holding the element, Lit and `src/api` (named without a hash, so that a page can preload
+// it with `<link rel="modulepreload">`). The views of `qr` mode (with the QR code generator)
 // and `embedded` mode are separate chunks, loaded only when those modes are used; they import Lit
 // from the `launcher` chunk (which therefore exports its internals under minified names, the entry
 // never does). One chunk compresses better than the element and Lit apart. Vite's library mode keeps
@@ -37,6 +38,7 @@ export default defineConfig({
         minify: true,
         comments: { annotation: false },
         codeSplitting: { groups: [{ name: 'launcher', test: (id) => !outsideLauncher.test(id) }] },
+        chunkFileNames: (chunk) => (chunk.name === 'launcher' ? 'launcher.js' : '[name]-[hash].js'),
       },
     },
   },

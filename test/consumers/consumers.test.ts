@@ -118,8 +118,10 @@ test('kosmos-idv-launcher/cdn: on Node it is the SSR-safe entry; in browsers it 
   assert.equal(defined, true);
   await init;
   const browserFile = await readFile(join(installed(current), 'dist', 'cdn', 'kosmos-idv-launcher.js'), 'utf8');
-  const [, exports] = parse(browserFile);
+  const [imports, exports] = parse(browserFile);
   assert.deepEqual(exports.map((name) => name.n).sort(), [...main].sort());
+  // The file the README tells pages to preload.
+  assert.deepEqual(imports.map((imported) => imported.n), ['./launcher.js']);
 });
 
 test('kosmos-idv-launcher/locales/xx: each language imports with every text', async () => {
