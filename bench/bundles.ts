@@ -9,11 +9,11 @@
  * - what the CDN bundle is made of: esbuild's metafile of the same bundle with Lit inlined,
  *   inputs by minified bytes (esbuild's minifier, not Rolldown's: the shares, not the total, matter).
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { execFile } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild, type Metafile } from 'esbuild';
 import { init as lexerReady, parse as parseImports } from 'es-module-lexer';
@@ -44,7 +44,7 @@ export interface BundleReport {
 /**
  * Builds the CDN bundle exactly as `npm run build:cdn` does, but into `outDir`. `entry` is what a
  * page loads for the tag: `kosmos-idv-launcher.js` (the public names only) and the chunks it
- * imports statically (the `launcher-*.js` chunk with the element and Lit, shared with the lazy
+ * imports statically (the `launcher.js` chunk with the element and Lit, shared with the lazy
  * views); `qr` and `embedded` are the lazy views' chunks.
  */
 export async function buildCdn(outDir: string): Promise<{ entry: Uint8Array[]; qr: Uint8Array; embedded: Uint8Array }> {
