@@ -6,7 +6,8 @@ const minifyTemplates = (): Plugin => ({
   name: 'minify-templates',
   async transform(code, id) {
     if (!/[\\/]src[\\/].*\.ts$/.test(id)) return null;
-    return (await minifyHTMLLiterals(code, { fileName: id })) ?? null;
+    const minified = await minifyHTMLLiterals(code, { fileName: id });
+    return minified && { code: minified.code, map: minified.map?.toString() };
   },
 });
 
