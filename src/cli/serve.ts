@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { IdvHandlerError } from '../server/config.js';
-import { createIdvHandler } from '../server/handler.js';
+import { createIdvHandler, JSON_HEADERS } from '../server/handler.js';
 import { InputError, UsageError } from './errors.js';
 import { loadKitConfig } from './kit-config.js';
 
@@ -55,11 +55,7 @@ export async function serve(flags: ServeFlags, log: (line: string) => void, warn
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.url?.split('?')[0] === '/healthz' && req.method === 'GET') {
       void handler.health().then((health) => {
-        res.writeHead(health.ok ? 200 : 503, {
-          'Content-Type': 'application/json',
-          'X-Content-Type-Options': 'nosniff',
-          'Cache-Control': 'no-store',
-        });
+        res.writeHead(health.ok ? 200 : 503, JSON_HEADERS);
         res.end(JSON.stringify(health));
       });
       return;

@@ -122,16 +122,15 @@ function bodyProblem(issue: v.BaseIssue<unknown>): string {
   return issue.message;
 }
 
+/** The headers of every JSON answer: never cached, never sniffed as another type. */
+export const JSON_HEADERS = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store',
+} as const;
+
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: {
-      'Content-Type': 'application/json; charset=utf-8',
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'no-store',
-      ...headers,
-    },
-  });
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
 function errorResponse(error: HttpError): Response {
@@ -459,6 +458,7 @@ export function createIdvHandler(config: IdvHandlerConfig): IdvHandler {
       base === mount || base.startsWith(`${mount}/`)
         ? undefined
         : errorResponse(new HttpError(404, 'not_found', `Not found: ${served}, but it is mounted at ${mount}. Mount it at ${base || '/'}, or set basePath: "${mount}".`)),
+    () => errorResponse(new HttpError(400, 'bad_request', 'The request URL cannot be read.')),
   );
   handler.ready = () => opened;
   handler.health = async () => {

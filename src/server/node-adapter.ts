@@ -12,20 +12,6 @@ export type NodeHandler = (
   next?: (error?: unknown) => void,
 ) => Promise<void>;
 
-/**
- * The contract's 400 for a request Node parsed but that makes no fetch-API `Request` (a backslash
- * in the path, a Host header that is not a host), instead of a bare 400. Nothing else gets here:
- * the handler answers every error of its own.
- */
-const unreadable = () =>
-  new Response(
-    JSON.stringify({ error: { code: 'bad_request', message: 'The request URL cannot be read.', retryable: false } }),
-    {
-      status: 400,
-      headers: { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' },
-    },
-  );
-
 export function nodeAdapter(
   handler: (request: Request) => Promise<Response>,
   serves: (pathname: string) => boolean,
@@ -34,6 +20,12 @@ export function nodeAdapter(
    * or `undefined` when the kit does serve its routes under that mount (the request goes on to `next()`).
    */
   notServed: (baseUrl: string) => Response | undefined,
+  /**
+   * The answer for a request Node parsed but that makes no fetch-API `Request` (a backslash in the
+   * path, a Host header that is not a host). Nothing else gets here: the handler answers every
+   * error of its own.
+   */
+  unreadable: () => Response,
 ): NodeHandler {
   // Loaded on first use: `@hono/node-server` imports `node:http`, and the kit must also load on
   // fetch-API runtimes that have no Node built-ins and never call this adapter.

@@ -118,12 +118,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     address,
   };
   const app = createApp(context);
-  const tenantHost = config.tenantDNS && new URL(`https://${config.tenantDNS}`).hostname.replace(/^\[|\]$/g, '');
+  // The host of a URL, an IPv6 address without its brackets.
+  const hostOf = (url: string) => new URL(url).hostname.replace(/^\[|\]$/g, '');
   // Where phones open the hosted flow (publicUrl) is named too, else they are refused even once they trust it.
-  const publicHost = config.publicUrl && new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, '');
-  const tls = config.tls
-    ? await selfSignedCertificate([config.host, tenantHost, publicHost].filter((host): host is string => !!host))
-    : undefined;
+  const hosts = [config.host];
+  if (config.tenantDNS) hosts.push(hostOf(`https://${config.tenantDNS}`));
+  if (config.publicUrl) hosts.push(hostOf(config.publicUrl));
+  const tls = config.tls ? await selfSignedCertificate(hosts) : undefined;
   const server = (
     tls
       ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { key: tls.key, cert: tls.cert } })
